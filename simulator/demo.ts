@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from "../src/config/config.js";
+import { createServer } from "../src/http/server.js";
+import { createLogger } from "../src/logger.js";
+import { startSimulator } from "./certcentral.js";
+import { SEEDED_KEYS } from "./seed.js";
+
+// Runs the gateway against the CertCentral simulator, both on this machine, so the
+// service can be tried in Apollo Sandbox or with curl without a DigiCert account.
+const simulatorPort = Number(process.env.SIMULATOR_PORT ?? 4010);
+const simulator = await startSimulator(simulatorPort);
+
+let config;
+try {
+  config = loadConfig({ HOST: "127.0.0.1", ...process.env, DIGICERT_API_URL: simulator.baseUrl });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+const logger = createLogger(config);
+const app = await createServer(config, logger);
+await app.listen({ port: config.port, host: config.host });
+
+const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
+process.stdout.write(`
+revocation-gateway demo
+  GraphQL (and Apollo Sandbox): http://${host}:${config.port}/graphql
+  CertCentral simulator:        ${simulator.baseUrl}
+
+Seeded API keys (send one in the X-DC-DEVKEY header):
+  administrator  ${SEEDED_KEYS.administrator}   skipApproval revokes at once (204)
+  user           ${SEEDED_KEYS.user}    files a request that awaits approval (201)
+  view only      ${SEEDED_KEYS.viewOnly}  cannot revoke (403)
+
+Seeded orders: 1001-1008 issued, 1009 already revoked, 1010 has a pending revocation request.
+Press Ctrl+C to stop.
+
+`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    void app.close().then(() => simulator.close()).then(() => process.exit(0));
+  });
+}

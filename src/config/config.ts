@@ -1,0 +1,146 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/** DigiCert CertCentral Services API v2, US instance. */
+export const DEFAULT_DIGICERT_API_URL = "https://www.digicert.com/services/v2";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Validated service configuration, read once from the environment at start-up. */
+export interface Config {
+  /** TCP port the HTTP server listens on. */
+  port: number;
+  /** Interface the HTTP server binds to. */
+  host: string;
+  /** DigiCert Services API base URL, without a trailing slash. */
+  digicertApiUrl: string;
+  /** Budget for one whole DigiCert call (connect, send, wait, read), in milliseconds. */
+  digicertTimeoutMs: number;
+  /** pino log level. */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** True when NODE_ENV is `production`: introspection and the Sandbox landing page are off. */
+  production: boolean;
+  /** Browser origins allowed to call /graphql across origins (CORS). */
+  corsOrigins: string[];
+}
+
+/** Thrown when an environment variable has an invalid value; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Origins of Apollo Sandbox, allowed by default outside production so Sandbox can call the service. */
+export const APOLLO_SANDBOX_ORIGINS = [
+  "https://studio.apollographql.com",
+  "https://sandbox.embed.apollographql.com",
+];
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  if (isIP(host) === 6) return host === "::1";
+  return false;
+}
+
+const integerString = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `${name} must be a whole number from ${min} to ${max}`);
+
+const digicertApiUrl = z
+  .string()
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "DIGICERT_API_URL must be an absolute URL such as " + DEFAULT_DIGICERT_API_URL });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+      ctx.addIssue({
+        code: "custom",
+        message: "DIGICERT_API_URL must use https://; plain http:// is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1)",
+      });
+      return z.NEVER;
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      ctx.addIssue({
+        code: "custom",
+        message: "DIGICERT_API_URL must not contain credentials, a query or a fragment: give the API base such as " + DEFAULT_DIGICERT_API_URL,
+      });
+      return z.NEVER;
+    }
+    return url.href.replace(/\/+$/, "");
+  });
+
+const corsOrigins = z.string().transform((value, ctx) => {
+  const origins = value
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      ctx.addIssue({
+        code: "custom",
+        message: `CORS_ORIGINS contains "${origin}", which is not an origin: use scheme://host[:port] with no path, separated by commas`,
+      });
+      return z.NEVER;
+    }
+  }
+  return origins;
+});
+
+const environmentSchema = z.object({
+  PORT: integerString("PORT", 0, 65535).default(4000),
+  HOST: z.string().min(1, "HOST must not be empty").default("0.0.0.0"),
+  DIGICERT_API_URL: digicertApiUrl.default(DEFAULT_DIGICERT_API_URL),
+  DIGICERT_TIMEOUT_MS: integerString("DIGICERT_TIMEOUT_MS", 100, 300_000).default(20_000),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
+  NODE_ENV: z.string().optional(),
+  CORS_ORIGINS: corsOrigins.optional(),
+});
+
+/**
+ * Reads and validates the configuration from an environment (process.env by default).
+ * Empty variables count as unset. Throws ConfigError naming every invalid variable.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = environmentSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? "environment");
+      const received = present[variable];
+      // A URL may carry credentials, so its value is never echoed.
+      const shown = variable === "DIGICERT_API_URL" || variable === "CORS_ORIGINS" || received === undefined ? "" : ` (got "${received}")`;
+      return `${variable}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+
+  const env = result.data;
+  const production = env.NODE_ENV === "production";
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    digicertApiUrl: env.DIGICERT_API_URL,
+    digicertTimeoutMs: env.DIGICERT_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+    production,
+    corsOrigins: env.CORS_ORIGINS ?? (production ? [] : APOLLO_SANDBOX_ORIGINS),
+  };
+}

@@ -1,0 +1,114 @@
+import type { Got } from "got";
+import type { Logger } from "pino";
+import type { GatewayError } from "../errors/gateway-error.js";
+import type { ApiKey } from "./api-key.js";
+import {
+  errorFromOversizedResponse,
+  errorFromResponse,
+  errorFromTransport,
+  errorFromUnreadableRequest,
+  type UpstreamCall,
+} from "./failures.js";
+import { parseRevocationRequest, toRequestBody, type RevokeOrderInput, type RevokeOrderResult } from "./revoke-order.js";
+
+/**
+ * Largest revoke answer read, in bytes. A revocation request object is well under 2 KB
+ * and an error body smaller still, so anything larger is not DigiCert's answer.
+ */
+export const MAX_REVOKE_RESPONSE_BYTES = 64 * 1024;
+
+interface RawAnswer {
+  statusCode: number;
+  headers: import("node:http").IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * DigiCert Services API calls for one caller. It is created per GraphQL request with
+ * that caller's key, so a key is never used for anybody else's calls. The got instance
+ * behind it is shared and carries no key.
+ */
+export class DigicertClient {
+  constructor(
+    private readonly http: Got,
+    private readonly key: ApiKey,
+    private readonly logger: Logger,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Revokes every certificate of an order: `PUT /order/certificate/{orderId}/revoke`.
+   * Sends the request exactly once. Resolves with what DigiCert did (201: a request
+   * awaits approval; 204: revoked at once) and rejects with a GatewayError otherwise.
+   * `orderId` must already be validated as a positive decimal integer.
+   */
+  async revokeOrder(orderId: string, input: RevokeOrderInput): Promise<RevokeOrderResult> {
+    const call: UpstreamCall = {
+      action: `revoke order ${orderId}`,
+      orderId,
+      key: this.key,
+      skipApproval: input.skipApproval === true,
+      timeoutMs: this.timeoutMs,
+    };
+    const started = performance.now();
+    const answer = await this.send(`order/certificate/${orderId}/revoke`, toRequestBody(input), call, started);
+
+    if (answer.statusCode === 204) {
+      return { kind: "revoked", confirmationReceivedAt: new Date() };
+    }
+    if (answer.statusCode === 201) {
+      const request = parseRevocationRequest(answer.body);
+      if (typeof request !== "string") return { kind: "request-created", request };
+      throw this.failed(errorFromUnreadableRequest(call, request), call, started, answer.statusCode);
+    }
+    throw this.failed(errorFromResponse(answer.statusCode, answer.headers, answer.body, call), call, started, answer.statusCode);
+  }
+
+  /** Sends one PUT with the caller's key and reads the answer up to the size cap. */
+  private async send(path: string, json: object, call: UpstreamCall, started: number): Promise<RawAnswer> {
+    let oversized = false;
+    const pending = this.http.put(path, {
+      json,
+      headers: { "x-dc-devkey": this.key.reveal() },
+    });
+    // got has no response size limit: stop reading once the declared or received
+    // size passes the cap.
+    pending.on("downloadProgress", (progress: { transferred: number; total?: number }) => {
+      const size = Math.max(progress.transferred, progress.total ?? 0);
+      if (size > MAX_REVOKE_RESPONSE_BYTES && !oversized) {
+        oversized = true;
+        pending.cancel();
+      }
+    });
+
+    try {
+      const response = await pending;
+      return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      if (oversized) {
+        throw this.failed(errorFromOversizedResponse(call, MAX_REVOKE_RESPONSE_BYTES), call, started, undefined);
+      }
+      throw this.failed(errorFromTransport(error, call), call, started, undefined);
+    }
+  }
+
+  /** Logs an upstream failure once, at the boundary, and returns the error to throw. */
+  private failed(error: GatewayError, call: UpstreamCall, started: number, status: number | undefined): GatewayError {
+    const digicert = error.extensions.digicert as { errors?: { code: string }[] } | undefined;
+    this.logger.warn(
+      {
+        upstream: "digicert",
+        action: call.action,
+        orderId: call.orderId,
+        upstreamStatus: status,
+        digicertCodes: digicert?.errors?.map((entry) => entry.code),
+        code: error.code,
+        revocationOutcome: error.revocationOutcome,
+        durationMs: Math.round(performance.now() - started),
+        cause: error.cause instanceof Error ? error.cause.message : undefined,
+      },
+      "DigiCert call failed",
+    );
+    return error;
+  }
+}
