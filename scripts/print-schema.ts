@@ -1,13 +1,16 @@
 import { writeFile } from "node:fs/promises";
-import { printSubgraphSchema } from "@apollo/subgraph";
+import { graphql } from "graphql";
 import { buildGatewaySchema } from "../src/graphql/schema.js";
 
 /** Path of the committed SDL, relative to the repository root. */
 export const SCHEMA_FILE = new URL("../schema/schema.graphql", import.meta.url);
 
-/** Prints the subgraph SDL exactly as `_service { sdl }` returns it. */
+/** Returns the subgraph SDL exactly as `_service { sdl }` serves it to a router. */
 export async function printGatewaySchema(): Promise<string> {
-  return `${printSubgraphSchema(await buildGatewaySchema())}\n`;
+  const result = await graphql({ schema: await buildGatewaySchema(), source: "{ _service { sdl } }" });
+  const sdl = (result.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
+  if (typeof sdl !== "string") throw new Error(`_service { sdl } failed: ${JSON.stringify(result.errors)}`);
+  return `${sdl}\n`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -67,7 +67,8 @@ const digicertApiUrl = z
       });
       return z.NEVER;
     }
-    if (url.username || url.password || url.search || url.hash) {
+    // URL drops an empty "?" or "#", so the raw text is checked for them too.
+    if (url.username || url.password || value.includes("?") || value.includes("#")) {
       ctx.addIssue({
         code: "custom",
         message: "DIGICERT_API_URL must not contain credentials, a query or a fragment: give the API base such as " + DEFAULT_DIGICERT_API_URL,

@@ -1,5 +1,6 @@
 import type { Got } from "got";
 import type { Logger } from "pino";
+import { ErrorCode } from "../errors/codes.js";
 import type { GatewayError } from "../errors/gateway-error.js";
 import type { ApiKey } from "./api-key.js";
 import {
@@ -95,20 +96,25 @@ export class DigicertClient {
   /** Logs an upstream failure once, at the boundary, and returns the error to throw. */
   private failed(error: GatewayError, call: UpstreamCall, started: number, status: number | undefined): GatewayError {
     const digicert = error.extensions.digicert as { errors?: { code: string }[] } | undefined;
-    this.logger.warn(
-      {
-        upstream: "digicert",
-        action: call.action,
-        orderId: call.orderId,
-        upstreamStatus: status,
-        digicertCodes: digicert?.errors?.map((entry) => entry.code),
-        code: error.code,
-        revocationOutcome: error.revocationOutcome,
-        durationMs: Math.round(performance.now() - started),
-        cause: error.cause instanceof Error ? error.cause.message : undefined,
-      },
-      "DigiCert call failed",
-    );
+    const record = {
+      upstream: "digicert",
+      action: call.action,
+      orderId: call.orderId,
+      upstreamStatus: status,
+      digicertCodes: digicert?.errors?.map((entry) => entry.code),
+      code: error.code,
+      revocationOutcome: error.revocationOutcome,
+      durationMs: Math.round(performance.now() - started),
+      cause: error.cause instanceof Error ? error.cause.message : undefined,
+    };
+    // An unknown route or a redirect means DIGICERT_API_URL points at the wrong place.
+    const misconfigured =
+      status !== undefined && ((status === 404 && error.code !== ErrorCode.ORDER_NOT_FOUND) || (status >= 300 && status < 400));
+    if (misconfigured) {
+      this.logger.error(record, "DigiCert call failed: check DIGICERT_API_URL, the endpoint is unknown there");
+    } else {
+      this.logger.warn(record, "DigiCert call failed");
+    }
     return error;
   }
 }

@@ -25,10 +25,13 @@ export enum ErrorCode {
   /** Anything unexpected: logged in full on the server, masked for the caller. */
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
 
-  // Request errors raised by Apollo Server before execution, with HTTP 400 (introspection: 200).
+  // Request errors raised by Apollo Server before execution, with HTTP 400.
   /** The document is not valid GraphQL syntax. */
   GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
-  /** The document does not match the schema. */
+  /**
+   * The document does not match the schema. With NODE_ENV=production an introspection
+   * query gets this code and `extensions.validationErrorCode: INTROSPECTION_DISABLED`.
+   */
   GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
   /** The HTTP request is not a GraphQL request this server accepts. */
   BAD_REQUEST = "BAD_REQUEST",
@@ -36,8 +39,6 @@ export enum ErrorCode {
   OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE",
   /** Automatic persisted queries are off: send the whole document. */
   PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED",
-  /** Introspection is off, as it is when NODE_ENV is production. */
-  INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED",
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ApolloServerErrorCode, ApolloServerValidationErrorCode, unwrapResolverError } from "@apollo/server/errors";
+import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import { ErrorCode } from "./codes.js";
 import { GatewayError } from "./gateway-error.js";
@@ -15,7 +15,6 @@ const APOLLO_REQUEST_ERROR_CODES = new Set<string>([
   ApolloServerErrorCode.BAD_REQUEST,
   ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
-  ApolloServerValidationErrorCode.INTROSPECTION_DISABLED,
 ]);
 
 export const INTERNAL_ERROR_MESSAGE = "Internal server error. The revocation outcome is unknown if this came from revokeOrder: check the order before trying again.";
