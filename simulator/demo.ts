@@ -23,10 +23,12 @@ const logger = createLogger(config);
 const app = await createServer(config, logger);
 await app.listen({ port: config.port, host: config.host });
 
+const address = app.server.address();
+const port = typeof address === "object" && address !== null ? address.port : config.port;
 const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
 process.stdout.write(`
 revocation-gateway demo
-  GraphQL (and Apollo Sandbox): http://${host}:${config.port}/graphql
+  GraphQL (and Apollo Sandbox): http://${host}:${port}/graphql
   CertCentral simulator:        ${simulator.baseUrl}
 
 Seeded API keys (send one in the X-DC-DEVKEY header):

@@ -1,6 +1,5 @@
 import { URL } from "node:url";
 import { ConfigError, loadConfig } from "./config/config.js";
-import { SERVICE_VERSION } from "./config/version.js";
 import { createServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 
@@ -24,7 +23,6 @@ logger.info(
     port: typeof address === "object" && address !== null ? address.port : config.port,
     host: config.host,
     upstreamHost: new URL(config.digicertApiUrl).host,
-    version: SERVICE_VERSION,
     production: config.production,
   },
   "revocation-gateway started",

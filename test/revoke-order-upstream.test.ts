@@ -76,6 +76,11 @@ describe("revokeOrder upstream answers", () => {
       { code: "RATE_LIMITED", revocationOutcome: "NOT_REVOKED", retryAfterSeconds: 7, digicert: { status: 429, errors: [{ code: "request_limit_exceeded", message: "Request limit exceeded." }] } },
     ],
     [
+      "429 with unreadable Retry-After waits 60 s",
+      digicertErrors(429, "request_limit_exceeded", "Request limit exceeded.", { "retry-after": "1.5" }),
+      { code: "RATE_LIMITED", revocationOutcome: "NOT_REVOKED", retryAfterSeconds: 60, digicert: { status: 429, errors: [{ code: "request_limit_exceeded", message: "Request limit exceeded." }] } },
+    ],
+    [
       "503 is UPSTREAM_ERROR with unknown outcome",
       digicertErrors(503, "service_unavailable", "Try later."),
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN", digicert: { status: 503, errors: [{ code: "service_unavailable", message: "Try later." }] } },

@@ -93,7 +93,8 @@ const corsOrigins = z.string().transform((value, ctx) => {
     if (parsed === undefined || parsed.origin !== origin) {
       ctx.addIssue({
         code: "custom",
-        message: `CORS_ORIGINS contains "${origin}", which is not an origin: use scheme://host[:port] with no path, separated by commas`,
+        // An entry with user info may carry a password, so it is not echoed.
+        message: `CORS_ORIGINS contains ${origin.includes("@") ? "an entry" : `"${origin}"`}, which is not an origin: use scheme://host[:port] with no path, separated by commas`,
       });
       return z.NEVER;
     }
