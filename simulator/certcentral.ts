@@ -29,7 +29,7 @@ export interface RecordedRequest {
 /** A canned answer or fault that replaces the next request's normal handling. */
 export type ScriptedAnswer =
   | { status: number; headers?: Record<string, string>; body?: string }
-  | { fault: "reset" | "hang" };
+  | { fault: "reset" | "hang" | "stall-body" };
 
 export interface SimulatorOptions {
   /**
@@ -115,6 +115,11 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
     if ("fault" in answer) {
       reply.hijack();
       if (answer.fault === "reset") request.raw.socket.resetAndDestroy();
+      if (answer.fault === "stall-body") {
+        // Status and headers go out, then the body stops after its first bytes.
+        reply.raw.writeHead(201, { "content-type": "application/json", "content-length": "400" });
+        reply.raw.write('{"id": 1, "date": "2016-02-10T17:06:15+00:00"');
+      }
       // "hang" leaves the socket open and unanswered until the client gives up.
       return reply;
     }

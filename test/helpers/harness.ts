@@ -2,8 +2,8 @@ import { Writable } from "node:stream";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { FastifyInstance } from "fastify";
 import { print } from "graphql";
-import { loadConfig } from "../../src/config/config.js";
-import { createServer } from "../../src/http/server.js";
+import { loadConfig, type Config } from "../../src/config/config.js";
+import { createServer, type ServerOverrides } from "../../src/http/server.js";
 import { createLogger } from "../../src/logger.js";
 import { startSimulator, type CertCentralSimulator, type SimulatorOptions } from "../../simulator/certcentral.js";
 
@@ -41,6 +41,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Point the gateway at this base URL in place of the simulator. */
   digicertApiUrl?: string;
+  /** Server test seams, given the loaded configuration. */
+  overrides?: (config: Config) => ServerOverrides;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -54,7 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DIGICERT_API_URL: options.digicertApiUrl ?? simulator.baseUrl,
   });
   const logs = new LogCapture();
-  const gateway = await createServer(config, createLogger(config, logs));
+  const gateway = await createServer(config, createLogger(config, logs), options.overrides?.(config));
   await gateway.listen({ port: 0, host: "127.0.0.1" });
   const address = gateway.server.address();
   if (typeof address !== "object" || address === null) throw new Error("gateway has no TCP address");
