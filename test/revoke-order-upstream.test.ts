@@ -3,6 +3,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
 import type { ScriptedAnswer } from "../simulator/certcentral.js";
 import { SEEDED_KEYS } from "../simulator/seed.js";
+import type { LookupFunction } from "node:net";
+import type { Got } from "got";
+import { createDigicertHttp } from "../src/digicert/http.js";
 import { RevokeOrderDocument } from "./generated/operations.js";
 import { postGraphQL, startHarness, type Harness } from "./helpers/harness.js";
 
@@ -232,18 +235,70 @@ describe("revokeOrder transport faults", () => {
     expect(harness.simulator.received).toHaveLength(2);
   });
 
+  test("503 then success reaches DigiCert once", async () => {
+    const failed = await revokeWith(digicertErrors(503, "service_unavailable", "Try later."), { orderId: "1004" }, USER);
+
+    expect(failed.body.errors?.[0]?.extensions?.code).toBe("UPSTREAM_ERROR");
+    expect(harness.simulator.received).toHaveLength(1);
+    expect(harness.simulator.orders.get(1004)?.requests).toHaveLength(0);
+  });
+
+  test("stalled body is UPSTREAM_TIMEOUT within budget", async () => {
+    const started = Date.now();
+
+    const result = await revokeWith({ fault: "stall-body" });
+
+    expect(result.body.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_TIMEOUT", revocationOutcome: "UNKNOWN" });
+    expect(Date.now() - started).toBeLessThan(700 + 1000);
+    expect(harness.simulator.received).toHaveLength(1);
+  });
+
+  test("DNS failure is UPSTREAM_UNAVAILABLE", async () => {
+    let lookups = 0;
+    const failingLookup: LookupFunction = (hostname, _options, callback) => {
+      lookups += 1;
+      callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND", hostname }), "", 4);
+    };
+    const unresolved = await startHarness({
+      digicertApiUrl: "http://localhost:9/services/v2",
+      overrides: (config) => ({ digicertHttp: createDigicertHttp(config).extend({ dnsLookup: failingLookup as Got["defaults"]["options"]["dnsLookup"] }) }),
+    });
+
+    try {
+      const result = await postGraphQL(unresolved.graphqlUrl, RevokeOrderDocument, { orderId: "1001" }, SENTINEL);
+
+      expect(result.body.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", revocationOutcome: "NOT_REVOKED" });
+      expect(result.body.errors?.[0]?.message).toMatch(/ENOTFOUND/);
+      expect(lookups).toBe(1);
+    } finally {
+      await unresolved.close();
+    }
+  });
+
   test("refused connection is UPSTREAM_UNAVAILABLE", async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const offline = await startHarness({ digicertApiUrl: `http://127.0.0.1:${port}/services/v2` });
+    // Counting lookups counts connection attempts: a refused connection is retried once.
+    let lookups = 0;
+    const countingLookup = ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      lookups += 1;
+      if (options.all === true) callback(null, [{ address: "127.0.0.1", family: 4 }]);
+      else callback(null, "127.0.0.1", 4);
+    }) as unknown as LookupFunction;
+    const offline = await startHarness({
+      digicertApiUrl: `http://localhost:${port}/services/v2`,
+      overrides: (config) => ({ digicertHttp: createDigicertHttp(config).extend({ dnsLookup: countingLookup as Got["defaults"]["options"]["dnsLookup"] }) }),
+    });
 
     try {
       const result = await postGraphQL(offline.graphqlUrl, RevokeOrderDocument, { orderId: "1001" }, SENTINEL);
 
       expect(result.body.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", revocationOutcome: "NOT_REVOKED" });
       expect(result.body.errors?.[0]?.message).toMatch(/ECONNREFUSED/);
+      expect(lookups).toBe(2);
+      expect(offline.logs.text).toContain("retrying once");
       expect(result.text).not.toContain("127.0.0.1");
       expect(offline.logs.text).not.toContain(SENTINEL_KEY);
     } finally {
@@ -278,5 +333,29 @@ describe("revokeOrder secrets", () => {
 
     expect(result.text).not.toMatch(/stacktrace|\bat .*\.(ts|js):\d+/);
     expect(result.text).not.toContain(harness.simulator.baseUrl);
+  });
+});
+
+describe("unexpected errors", () => {
+  test.each([["unset"], ["development"], ["production"]])("NODE_ENV %s masks the error", async (nodeEnv) => {
+    const broken = { put: () => { throw new TypeError("cannot read internals at /srv/app/secret.js:12"); } } as unknown as Got;
+    const faulty = await startHarness({
+      env: nodeEnv === "unset" ? {} : { NODE_ENV: nodeEnv },
+      overrides: () => ({ digicertHttp: broken }),
+    });
+
+    try {
+      const result = await postGraphQL(faulty.graphqlUrl, RevokeOrderDocument, { orderId: "1001" }, SENTINEL);
+
+      expect(result.status).toBe(200);
+      expect(result.body.data).toBeNull();
+      expect(result.body.errors?.[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+      expect(result.body.errors?.[0]?.path).toEqual(["revokeOrder"]);
+      expect(result.text).not.toMatch(/secret\.js|TypeError|stacktrace/);
+      expect(faulty.logs.text).toContain("cannot read internals");
+      expect(faulty.logs.text).not.toContain(SENTINEL_KEY);
+    } finally {
+      await faulty.close();
+    }
   });
 });

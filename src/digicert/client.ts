@@ -71,6 +71,7 @@ export class DigicertClient {
     const pending = this.http.put(path, {
       json,
       headers: { "x-dc-devkey": this.key.reveal() },
+      context: { logger: this.logger },
     });
     // got has no response size limit: stop reading once the declared or received
     // size passes the cap.
