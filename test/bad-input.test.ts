@@ -94,6 +94,7 @@ describe("bad input at the door", () => {
 
     expect(status).toBe(row.status);
     expect(error?.extensions?.code).toBe(row.code);
+    expect(error?.extensions?.revocationOutcome).toBe("NOT_REVOKED");
     expect(error?.message).toMatch(row.message);
     if (row.executed === true) {
       expect(error?.path).toEqual(["revokeOrder"]);

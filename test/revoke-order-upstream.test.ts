@@ -349,7 +349,7 @@ describe("unexpected errors", () => {
 
       expect(result.status).toBe(200);
       expect(result.body.data).toBeNull();
-      expect(result.body.errors?.[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+      expect(result.body.errors?.[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR", revocationOutcome: "UNKNOWN" });
       expect(result.body.errors?.[0]?.path).toEqual(["revokeOrder"]);
       expect(result.text).not.toMatch(/secret\.js|TypeError|stacktrace/);
       expect(faulty.logs.text).toContain("cannot read internals");

@@ -25,7 +25,7 @@ export enum ErrorCode {
   /** Anything unexpected: logged in full on the server, masked for the caller. */
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
 
-  // Request errors raised by Apollo Server before execution, with HTTP 400.
+  // Request errors raised before execution, with HTTP 400 unless noted.
   /** The document is not valid GraphQL syntax. */
   GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
   /**
@@ -33,9 +33,13 @@ export enum ErrorCode {
    * query gets this code and `extensions.validationErrorCode: INTROSPECTION_DISABLED`.
    */
   GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
-  /** The HTTP request is not a GraphQL request this server accepts. */
+  /**
+   * The HTTP request is not a GraphQL request this server accepts: wrong media type or
+   * charset, body too large, malformed JSON, batching, a mutation over GET (HTTP 405),
+   * or a text/plain POST blocked by CSRF prevention.
+   */
   BAD_REQUEST = "BAD_REQUEST",
-  /** operationName names no operation of the document, or a mutation was sent over GET. */
+  /** operationName names no operation of the document, or the document has several and none is named. */
   OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE",
   /** Automatic persisted queries are off: send the whole document. */
   PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED",

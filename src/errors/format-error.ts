@@ -1,6 +1,6 @@
 import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
-import { ErrorCode } from "./codes.js";
+import { ErrorCode, RevocationOutcome } from "./codes.js";
 import { GatewayError } from "./gateway-error.js";
 
 /**
@@ -35,13 +35,17 @@ export function isClientSafe(error: unknown, code: unknown): boolean {
  * because includeStacktraceInErrorResponses is off.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  if (isClientSafe(error, formatted.extensions?.code)) {
+  if (unwrapResolverError(error) instanceof GatewayError) {
     return formatted;
+  }
+  if (isClientSafe(error, formatted.extensions?.code)) {
+    // Apollo Server rejected the request before any resolver ran, so nothing was sent.
+    return { ...formatted, extensions: { ...formatted.extensions, revocationOutcome: RevocationOutcome.NOT_REVOKED } };
   }
   return {
     message: INTERNAL_ERROR_MESSAGE,
     ...(formatted.locations === undefined ? {} : { locations: formatted.locations }),
     ...(formatted.path === undefined ? {} : { path: formatted.path }),
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, revocationOutcome: RevocationOutcome.UNKNOWN },
   };
 }

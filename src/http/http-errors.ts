@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { ErrorCode } from "../errors/codes.js";
+import { ErrorCode, RevocationOutcome } from "../errors/codes.js";
 import { INTERNAL_ERROR_MESSAGE } from "../errors/format-error.js";
 
 /** Messages for fastify's own request rejections, which happen before GraphQL runs. */
@@ -37,12 +37,21 @@ export function createHttpErrorHandler(bodyLimit: number) {
       return reply
         .code(status)
         .type("application/json")
-        .send({ errors: [{ message: describeRejection(error, request, bodyLimit), extensions: { code: ErrorCode.BAD_REQUEST } }] });
+        .send({
+          errors: [
+            {
+              message: describeRejection(error, request, bodyLimit),
+              extensions: { code: ErrorCode.BAD_REQUEST, revocationOutcome: RevocationOutcome.NOT_REVOKED },
+            },
+          ],
+        });
     }
     request.log.error({ err: error }, "Unexpected error while handling an HTTP request");
     return reply
       .code(500)
       .type("application/json")
-      .send({ errors: [{ message: INTERNAL_ERROR_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      .send({
+        errors: [{ message: INTERNAL_ERROR_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, revocationOutcome: RevocationOutcome.UNKNOWN } }],
+      });
   };
 }
