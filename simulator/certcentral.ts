@@ -43,6 +43,8 @@ export interface SimulatorOptions {
   rateLimits?: { limit: number; windowMs: number }[];
   /** Retry-After value sent with 429, in seconds; DigiCert documents none, so none by default. */
   retryAfterSeconds?: number;
+  /** Delay before each revoke answer, in milliseconds, to play a slow DigiCert. */
+  latencyMs?: number;
 }
 
 /** A running CertCentral simulator. */
@@ -87,6 +89,7 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
       { limit: 1000, windowMs: 180_000 },
     ],
     retryAfterSeconds: options.retryAfterSeconds ?? 0,
+    latencyMs: options.latencyMs ?? 0,
   };
   const users = seedUsers();
   const orders = seedOrders(users);
@@ -138,6 +141,7 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
   }
 
   app.put<{ Params: { orderId: string } }>(`${API_BASE_PATH}/order/certificate/:orderId/revoke`, async (request, reply) => {
+    if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
     const header = request.headers["x-dc-devkey"];
     const key = typeof header === "string" ? header : "";
 

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { createServer } from "../src/http/server.js";
+import { stopOnSignals } from "../src/http/shutdown.js";
 import { createLogger } from "../src/logger.js";
 import { startSimulator } from "./certcentral.js";
 import { SEEDED_KEYS } from "./seed.js";
@@ -20,10 +21,11 @@ try {
   throw error;
 }
 const logger = createLogger(config);
-const app = await createServer(config, logger);
-await app.listen({ port: config.port, host: config.host });
+const server = await createServer(config, logger);
+await server.app.listen({ port: config.port, host: config.host });
+stopOnSignals(server, config.shutdownGraceMs, logger, () => simulator.close());
 
-const address = app.server.address();
+const address = server.app.server.address();
 const port = typeof address === "object" && address !== null ? address.port : config.port;
 const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
 process.stdout.write(`
@@ -40,9 +42,3 @@ Seeded orders: 1001-1008 issued, 1009 already revoked, 1010 has a pending revoca
 Press Ctrl+C to stop.
 
 `);
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    void app.close().then(() => simulator.close()).then(() => process.exit(0));
-  });
-}

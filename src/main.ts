@@ -1,9 +1,10 @@
 import { URL } from "node:url";
-import { ConfigError, loadConfig } from "./config/config.js";
+import { ConfigError, loadConfig, type Config } from "./config/config.js";
 import { createServer } from "./http/server.js";
+import { stopOnSignals } from "./http/shutdown.js";
 import { createLogger } from "./logger.js";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
@@ -15,9 +16,11 @@ try {
 }
 
 const logger = createLogger(config);
-const app = await createServer(config, logger);
-await app.listen({ port: config.port, host: config.host });
-const address = app.server.address();
+const server = await createServer(config, logger);
+await server.app.listen({ port: config.port, host: config.host });
+stopOnSignals(server, config.shutdownGraceMs, logger);
+
+const address = server.app.server.address();
 logger.info(
   {
     port: typeof address === "object" && address !== null ? address.port : config.port,
@@ -27,22 +30,3 @@ logger.info(
   },
   "revocation-gateway started",
 );
-
-let stopping = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "Stopping: finishing in-flight requests");
-    app.close().then(
-      () => {
-        logger.info("revocation-gateway stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "Error while stopping");
-        process.exit(1);
-      },
-    );
-  });
-}

@@ -16,6 +16,8 @@ export interface Config {
   digicertApiUrl: string;
   /** Budget for one whole DigiCert call (connect, send, wait, read), in milliseconds. */
   digicertTimeoutMs: number;
+  /** Longest wait for in-flight requests after SIGTERM or SIGINT, in milliseconds. */
+  shutdownGraceMs: number;
   /** pino log level. */
   logLevel: (typeof LOG_LEVELS)[number];
   /** True when NODE_ENV is `production`: introspection and the Sandbox landing page are off. */
@@ -107,6 +109,7 @@ const environmentSchema = z.object({
   HOST: z.string().min(1, "HOST must not be empty").default("0.0.0.0"),
   DIGICERT_API_URL: digicertApiUrl.default(DEFAULT_DIGICERT_API_URL),
   DIGICERT_TIMEOUT_MS: integerString("DIGICERT_TIMEOUT_MS", 100, 300_000).default(20_000),
+  SHUTDOWN_GRACE_MS: integerString("SHUTDOWN_GRACE_MS", 0, 600_000).default(25_000),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -141,6 +144,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     host: env.HOST,
     digicertApiUrl: env.DIGICERT_API_URL,
     digicertTimeoutMs: env.DIGICERT_TIMEOUT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
     production,
     corsOrigins: env.CORS_ORIGINS ?? (production ? [] : APOLLO_SANDBOX_ORIGINS),

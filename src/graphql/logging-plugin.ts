@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { isClientSafe } from "../errors/format-error.js";
+import type { GatewayMetrics } from "../metrics.js";
 import type { GatewayContext } from "./context.js";
 
 /**
@@ -9,7 +10,7 @@ import type { GatewayContext } from "./context.js";
  * here: upstream failures were logged where they arose, and bad input needs no log.
  * Variables are never logged, because comments are the callers' own text.
  */
-export function loggingPlugin(): ApolloServerPlugin<GatewayContext> {
+export function loggingPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -26,13 +27,16 @@ export function loggingPlugin(): ApolloServerPlugin<GatewayContext> {
         async willSendResponse({ operationName, operation, response }) {
           const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((error) => String(error.extensions?.code ?? "UNKNOWN"));
+          const outcome = codes.length === 0 ? "OK" : [...new Set(codes)].join(",");
+          metrics.operations.inc({ operation: operationName ?? "anonymous", outcome: codes[0] ?? "OK" });
           contextValue.logger.info(
             {
               operationName: operationName ?? null,
               operationType: operation?.operation ?? null,
-              outcome: codes.length === 0 ? "OK" : [...new Set(codes)].join(","),
+              outcome,
               httpStatus: response.http.status ?? 200,
               durationMs: Math.round(performance.now() - started),
+              upstream: contextValue.digicert?.calls,
             },
             "GraphQL operation finished",
           );

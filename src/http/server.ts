@@ -2,7 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginInlineTrace } from "@apollo/server/plugin/inlineTrace";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
+import fastifyApollo from "@as-integrations/fastify";
 import fastifyCors from "@fastify/cors";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -16,6 +16,7 @@ import { formatError } from "../errors/format-error.js";
 import type { GatewayContext } from "../graphql/context.js";
 import { loggingPlugin } from "../graphql/logging-plugin.js";
 import { buildGatewaySchema } from "../graphql/schema.js";
+import { GatewayMetrics } from "../metrics.js";
 import { createHttpErrorHandler } from "./http-errors.js";
 import { REQUEST_ID_HEADER, requestIdFor } from "./request-id.js";
 
@@ -72,13 +73,28 @@ export const SANDBOX_DOCUMENT = `mutation RevokeOrder($orderId: ID!, $reason: Re
   }
 }`;
 
+/** Readiness state shared by /readyz and the shutdown sequence. */
+export interface Lifecycle {
+  /** True from the shutdown signal on: /readyz answers 503 so the load balancer stops sending. */
+  draining: boolean;
+}
+
+/** The HTTP server with the state its owner needs to run and stop it. */
+export interface GatewayServer {
+  app: FastifyInstance;
+  lifecycle: Lifecycle;
+  metrics: GatewayMetrics;
+}
+
 /**
- * Builds the HTTP server: fastify with Apollo Server at /graphql and /healthz. The
- * caller starts it with `listen` and stops it with `close`, which lets in-flight
- * GraphQL requests finish first.
+ * Builds the HTTP server: fastify with Apollo Server at /graphql, plus /healthz,
+ * /readyz and /metrics. The caller starts it with `app.listen` and stops it with
+ * `app.close`, which refuses new requests with 503 and lets in-flight ones finish.
  */
-export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<FastifyInstance> {
+export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<GatewayServer> {
   const schema = await buildGatewaySchema();
+  const metrics = new GatewayMetrics();
+  const lifecycle: Lifecycle = { draining: false };
   const digicertHttp = overrides.digicertHttp ?? createDigicertHttp(config);
   const protection = armor(config.production);
 
@@ -97,6 +113,10 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
     persistedQueries: false,
+    // The owner of the process drains on SIGTERM (see shutdown.ts). Apollo's own handler
+    // would stop the server early and re-raise the signal, so the exit code would not be 0,
+    // and fastifyApolloDrainPlugin would cut connections still waiting on DigiCert after 10 s.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     validationRules: protection.validationRules,
@@ -104,8 +124,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     plugins: [
       // graphql-armor's types come from Apollo Server's CommonJS build; the plugins are the same objects.
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
-      fastifyApolloDrainPlugin(app),
-      loggingPlugin(),
+      loggingPlugin(metrics),
       // Federated traces for the router carry masked error messages only.
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       config.production
@@ -119,8 +138,17 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     ],
   });
   await apollo.start();
+  // fastify runs onClose hooks once in-flight requests have finished.
+  app.addHook("onClose", async () => {
+    await apollo.stop();
+  });
 
   app.setErrorHandler(createHttpErrorHandler(BODY_LIMIT_BYTES));
+  // While draining, answers close their connection, so the server.close() wait ends with
+  // the last in-flight request instead of with the clients' keep-alive timeouts.
+  app.addHook("onSend", async (_request, reply) => {
+    if (lifecycle.draining) reply.header("connection", "close");
+  });
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     rejectUnsupportedCharset(request.headers["content-type"]);
@@ -141,12 +169,22 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       return {
         requestId: request.id,
         logger: requestLogger,
-        digicert: key === undefined ? undefined : new DigicertClient(digicertHttp, key, requestLogger, config.digicertTimeoutMs),
+        digicert:
+          key === undefined
+            ? undefined
+            : new DigicertClient({ http: digicertHttp, key, logger: requestLogger, timeoutMs: config.digicertTimeoutMs, metrics }),
       };
     },
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    if (lifecycle.draining) return reply.code(503).send({ status: "draining" });
+    return { status: "ready" };
+  });
+  app.get("/metrics", async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
-  return app;
+  return { app, lifecycle, metrics };
 }

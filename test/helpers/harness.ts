@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { FastifyInstance } from "fastify";
 import { print } from "graphql";
 import { loadConfig, type Config } from "../../src/config/config.js";
-import { createServer, type ServerOverrides } from "../../src/http/server.js";
+import { createServer, type GatewayServer, type ServerOverrides } from "../../src/http/server.js";
 import { createLogger } from "../../src/logger.js";
 import { startSimulator, type CertCentralSimulator, type SimulatorOptions } from "../../simulator/certcentral.js";
 
@@ -28,6 +28,7 @@ export class LogCapture extends Writable {
 /** A gateway on 127.0.0.1 wired to a CertCentral simulator, both on ephemeral ports. */
 export interface Harness {
   gateway: FastifyInstance;
+  server: GatewayServer;
   simulator: CertCentralSimulator;
   /** URL of the gateway's GraphQL endpoint. */
   graphqlUrl: string;
@@ -56,13 +57,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DIGICERT_API_URL: options.digicertApiUrl ?? simulator.baseUrl,
   });
   const logs = new LogCapture();
-  const gateway = await createServer(config, createLogger(config, logs), options.overrides?.(config));
+  const server = await createServer(config, createLogger(config, logs), options.overrides?.(config));
+  const gateway = server.app;
   await gateway.listen({ port: 0, host: "127.0.0.1" });
   const address = gateway.server.address();
   if (typeof address !== "object" || address === null) throw new Error("gateway has no TCP address");
 
   return {
     gateway,
+    server,
     simulator,
     graphqlUrl: `http://127.0.0.1:${address.port}/graphql`,
     logs,
