@@ -140,19 +140,78 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
     return settings.rateLimits.some((rule) => calls.filter((time) => now - time < rule.windowMs).length > rule.limit);
   }
 
-  app.put<{ Params: { orderId: string } }>(`${API_BASE_PATH}/order/certificate/:orderId/revoke`, async (request, reply) => {
+  /** Applies latency, the rate limit and the key check; returns the user, or undefined once it has answered. */
+  async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<SimulatedUser | undefined> {
     if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
     const header = request.headers["x-dc-devkey"];
     const key = typeof header === "string" ? header : "";
 
     if (key !== "" && overLimit(key)) {
       if (settings.retryAfterSeconds > 0) reply.header("retry-after", String(settings.retryAfterSeconds));
-      return digicertError(reply, 429, "request_limit_exceeded", "Request limit exceeded. Please try again later.");
+      await digicertError(reply, 429, "request_limit_exceeded", "Request limit exceeded. Please try again later.");
+      return undefined;
     }
     const user = users.get(key);
     if (user === undefined) {
-      return digicertError(reply, settings.unknownKeyStatus, "access_denied|invalid_api_key", "Invalid API key.");
+      await digicertError(reply, settings.unknownKeyStatus, "access_denied|invalid_api_key", "Invalid API key.");
+      return undefined;
     }
+    return user;
+  }
+
+  function findRequest(id: number): { order: SimulatedOrder; request: SimulatedRequest } | undefined {
+    for (const order of orders.values()) {
+      const found = order.requests.find((candidate) => candidate.id === id);
+      if (found !== undefined) return { order, request: found };
+    }
+    return undefined;
+  }
+
+  app.get<{ Params: { requestId: string } }>(`${API_BASE_PATH}/request/:requestId`, async (request, reply) => {
+    const user = await authorize(request, reply);
+    if (user === undefined) return reply;
+    if (!/^\d+$/.test(request.params.requestId)) return digicertError(reply, 404, "not_found|route", "Route not found.");
+
+    const found = findRequest(Number(request.params.requestId));
+    // NOTE: DigiCert documents no error code for an unknown request id; this one is the simulator's.
+    if (found === undefined) return digicertError(reply, 404, "not_found|request", "Request not found.");
+    const { order, request: stored } = found;
+    return reply.type("application/json").send(
+      JSON.stringify({
+        id: stored.id,
+        date: stored.date,
+        type: stored.type,
+        status: stored.status,
+        ...(stored.date_processed === undefined ? {} : { date_processed: stored.date_processed }),
+        requester: publicUser(stored.requester),
+        ...(stored.processor === undefined ? {} : { processor: publicUser(stored.processor) }),
+        order: { id: order.id, certificate: { common_name: order.common_name, dns_names: [order.common_name] }, status: order.status },
+        comments: stored.comments ?? "",
+        ...(stored.processor_comment === undefined ? {} : { processor_comment: stored.processor_comment }),
+      }),
+    );
+  });
+
+  app.get<{ Params: { orderId: string } }>(`${API_BASE_PATH}/order/certificate/:orderId`, async (request, reply) => {
+    const user = await authorize(request, reply);
+    if (user === undefined) return reply;
+    if (!/^\d+$/.test(request.params.orderId)) return digicertError(reply, 404, "not_found|route", "Route not found.");
+
+    const order = orders.get(Number(request.params.orderId));
+    if (order === undefined) return digicertError(reply, 404, "not_found|order", "Order not found.");
+    return reply.type("application/json").send(
+      JSON.stringify({
+        id: order.id,
+        certificate: { common_name: order.common_name, dns_names: [order.common_name] },
+        status: order.status,
+        requests: order.requests.map((stored) => ({ id: stored.id, date: stored.date, type: stored.type, status: stored.status, comments: stored.comments ?? "" })),
+      }),
+    );
+  });
+
+  app.put<{ Params: { orderId: string } }>(`${API_BASE_PATH}/order/certificate/:orderId/revoke`, async (request, reply) => {
+    const user = await authorize(request, reply);
+    if (user === undefined) return reply;
     if (!/^\d+$/.test(request.params.orderId)) {
       return digicertError(reply, 404, "not_found|route", "Route not found.");
     }

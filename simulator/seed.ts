@@ -12,11 +12,15 @@ export interface SimulatedUser {
 export interface SimulatedRequest {
   id: number;
   date: string;
-  type: "revoke";
+  type: "revoke" | "new_request" | "reissue" | "duplicate";
   status: "pending" | "approved" | "rejected";
   requester: SimulatedUser;
   comments?: string;
   order_id: number;
+  /** Set once an administrator approved or rejected the request. */
+  date_processed?: string;
+  processor?: SimulatedUser;
+  processor_comment?: string;
 }
 
 export interface SimulatedOrder {
@@ -42,15 +46,38 @@ export function seedUsers(): Map<string, SimulatedUser> {
 }
 
 /**
- * Seeded orders: 1001–1008 issued and revocable, 1009 already revoked, 1010 issued
- * with a revocation request already pending.
+ * Seeded orders: 1001–1008 issued and revocable, 1009 already revoked (its issuance
+ * request 3001 and approved revocation request 3002), 1010 issued with revocation
+ * request 4001 pending.
  */
 export function seedOrders(users: Map<string, SimulatedUser>): Map<number, SimulatedOrder> {
   const orders = new Map<number, SimulatedOrder>();
   for (let id = 1001; id <= 1008; id += 1) {
     orders.set(id, { id, common_name: `www${id - 1000}.example.com`, status: "issued", requests: [] });
   }
-  orders.set(1009, { id: 1009, common_name: "retired.example.com", status: "revoked", requests: [] });
+  const administrator = users.get(SEEDED_KEYS.administrator);
+  const seededRequester = users.get(SEEDED_KEYS.user);
+  if (administrator === undefined || seededRequester === undefined) throw new Error("seed user missing");
+  orders.set(1009, {
+    id: 1009,
+    common_name: "retired.example.com",
+    status: "revoked",
+    requests: [
+      { id: 3001, date: "2026-10-01T08:00:00+00:00", type: "new_request", status: "approved", requester: seededRequester, order_id: 1009, date_processed: "2026-10-01T09:00:00+00:00", processor: administrator },
+      {
+        id: 3002,
+        date: "2026-11-02T10:30:00+00:00",
+        type: "revoke",
+        status: "approved",
+        requester: seededRequester,
+        comments: "Domain retired",
+        order_id: 1009,
+        date_processed: "2026-11-02T11:00:00+00:00",
+        processor: administrator,
+        processor_comment: "Approved",
+      },
+    ],
+  });
 
   const requester = users.get(SEEDED_KEYS.user);
   if (requester === undefined) throw new Error("seed user missing");

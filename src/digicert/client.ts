@@ -1,4 +1,6 @@
-import type { Got } from "got";
+import type { IncomingHttpHeaders } from "node:http";
+import DataLoader from "dataloader";
+import { HTTPError, type Got } from "got";
 import type { Logger } from "pino";
 import { ErrorCode } from "../errors/codes.js";
 import type { GatewayError } from "../errors/gateway-error.js";
@@ -8,10 +10,13 @@ import {
   errorFromOversizedResponse,
   errorFromResponse,
   errorFromTransport,
+  errorFromUnreadableRead,
   errorFromUnreadableRequest,
   UpstreamFault,
   type UpstreamCall,
 } from "./failures.js";
+import { parseErrorBody } from "./error-body.js";
+import { parseOrderRequests, parseRequestDetails, type OrderRequestSummary, type RequestDetails } from "./reads.js";
 import { parseRevocationRequest, toRequestBody, type RevokeOrderInput, type RevokeOrderResult } from "./revoke-order.js";
 
 /**
@@ -22,7 +27,7 @@ export const MAX_REVOKE_RESPONSE_BYTES = 64 * 1024;
 
 interface RawAnswer {
   statusCode: number;
-  headers: import("node:http").IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -48,8 +53,31 @@ export interface DigicertClientOptions {
   metrics?: GatewayMetrics;
 }
 
-/** Endpoint label of the revoke call in metrics and logs. */
+/** Endpoint labels in metrics and logs. */
 const REVOKE_ENDPOINT = "PUT /order/certificate/{order_id}/revoke";
+const REQUEST_ENDPOINT = "GET /request/{request_id}";
+const ORDER_ENDPOINT = "GET /order/certificate/{order_id}";
+
+/** Largest read answer, in bytes: an order with a long request history stays far below it. */
+export const MAX_READ_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * Retry policy of reads: a GET changes nothing, so got retries it twice on network
+ * errors, 429 and 5xx, 500 ms apart (or after Retry-After, when that is at most 2 s).
+ */
+const READ_RETRY = {
+  limit: 2,
+  methods: ["GET" as const],
+  statusCodes: [429, 500, 502, 503, 504],
+  errorCodes: ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"],
+  backoffLimit: 500,
+  maxRetryAfter: 2000,
+  noise: 0,
+};
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 /**
  * DigiCert Services API calls for one caller. It is created per GraphQL request with
@@ -83,6 +111,8 @@ export class DigicertClient {
   async revokeOrder(orderId: string, input: RevokeOrderInput): Promise<RevokeOrderResult> {
     const call: UpstreamCall = {
       action: `revoke order ${orderId}`,
+      endpoint: REVOKE_ENDPOINT,
+      mutating: true,
       orderId,
       key: this.key,
       skipApproval: input.skipApproval === true,
@@ -92,7 +122,7 @@ export class DigicertClient {
     this.metrics?.revocationsInFlight.inc();
     let answer: RawAnswer;
     try {
-      answer = await this.send(`order/certificate/${orderId}/revoke`, toRequestBody(input), call, started);
+      answer = await this.send({ method: "PUT", path: `order/certificate/${orderId}/revoke`, json: toRequestBody(input) }, call, started);
     } finally {
       this.metrics?.revocationsInFlight.dec();
     }
@@ -112,19 +142,83 @@ export class DigicertClient {
     throw this.failed(errorFromResponse(answer.statusCode, answer.headers, answer.body, call), call, started, answer.statusCode);
   }
 
-  /** Sends one PUT with the caller's key and reads the answer up to the size cap. */
-  private async send(path: string, json: object, call: UpstreamCall, started: number): Promise<RawAnswer> {
+  /**
+   * Reads a request of the approval workflow: `GET /request/{requestId}`. Resolves with
+   * null when DigiCert has no such request for this key. Through `requestLoader`, each
+   * id is read at most once per GraphQL request.
+   */
+  async getRequest(requestId: string): Promise<RequestDetails | null> {
+    const call = this.readCall(`read request ${requestId}`, REQUEST_ENDPOINT, "");
+    const started = performance.now();
+    const answer = await this.send({ method: "GET", path: `request/${requestId}` }, call, started);
+
+    if (answer.statusCode === 404 && parseErrorBody(answer.body).some((entry) => entry.code.startsWith("not_found|request"))) {
+      this.record(call, started, answer.statusCode, ["not_found|request"]);
+      return null;
+    }
+    if (answer.statusCode !== 200) {
+      throw this.failed(errorFromResponse(answer.statusCode, answer.headers, answer.body, call), call, started, answer.statusCode);
+    }
+    const details = parseRequestDetails(answer.body);
+    if (typeof details === "string") throw this.failed(errorFromUnreadableRead(call, details), call, started, answer.statusCode);
+    this.record(call, started, answer.statusCode, []);
+    return details;
+  }
+
+  /**
+   * Reads the requests of an order: `GET /order/certificate/{orderId}`, `requests[]`.
+   * Rejects with ORDER_NOT_FOUND when the key's account has no such order.
+   */
+  async getOrderRequests(orderId: string): Promise<OrderRequestSummary[]> {
+    const call = this.readCall(`read order ${orderId}`, ORDER_ENDPOINT, orderId);
+    const started = performance.now();
+    const answer = await this.send({ method: "GET", path: `order/certificate/${orderId}` }, call, started);
+
+    if (answer.statusCode !== 200) {
+      throw this.failed(errorFromResponse(answer.statusCode, answer.headers, answer.body, call), call, started, answer.statusCode);
+    }
+    const requests = parseOrderRequests(answer.body);
+    if (typeof requests === "string") throw this.failed(errorFromUnreadableRead(call, requests), call, started, answer.statusCode);
+    this.record(call, started, answer.statusCode, []);
+    return requests;
+  }
+
+  /**
+   * Per-request loaders: duplicates within one GraphQL request (an `_entities` call
+   * with the same id twice, say) cost one DigiCert call. DigiCert has no batch read, so
+   * a batch is read one id at a time, concurrently. A failed id rejects only its own load.
+   */
+  readonly requestLoader = new DataLoader<string, RequestDetails | null>((ids) =>
+    Promise.all(ids.map((id) => this.getRequest(id).catch((error: unknown) => toError(error)))),
+  );
+
+  readonly orderRequestsLoader = new DataLoader<string, OrderRequestSummary[]>((ids) =>
+    Promise.all(ids.map((id) => this.getOrderRequests(id).catch((error: unknown) => toError(error)))),
+  );
+
+  private readCall(action: string, endpoint: string, orderId: string): UpstreamCall {
+    return { action, endpoint, mutating: false, orderId, key: this.key, skipApproval: false, timeoutMs: this.timeoutMs };
+  }
+
+  /**
+   * Sends one request with the caller's key and reads the answer up to the size cap.
+   * The PUT is sent once (the got instance allows only the refused-connection retry);
+   * GETs may be retried, since reading twice changes nothing.
+   */
+  private async send(request: { method: "PUT" | "GET"; path: string; json?: object }, call: UpstreamCall, started: number): Promise<RawAnswer> {
     let oversized = false;
-    const pending = this.http.put(path, {
-      json,
-      headers: { "x-dc-devkey": this.key.reveal() },
-      context: { logger: this.logger },
-    });
+    const maxBytes = request.method === "PUT" ? MAX_REVOKE_RESPONSE_BYTES : MAX_READ_RESPONSE_BYTES;
+    const headers = { "x-dc-devkey": this.key.reveal() };
+    const context = { logger: this.logger };
+    const pending =
+      request.method === "PUT"
+        ? this.http.put(request.path, { json: request.json, headers, context })
+        : this.http.get(request.path, { headers, context, retry: READ_RETRY, throwHttpErrors: true });
     // got has no response size limit: stop reading once the declared or received
     // size passes the cap.
     pending.on("downloadProgress", (progress: { transferred: number; total?: number }) => {
       const size = Math.max(progress.transferred, progress.total ?? 0);
-      if (size > MAX_REVOKE_RESPONSE_BYTES && !oversized) {
+      if (size > maxBytes && !oversized) {
         oversized = true;
         pending.cancel();
       }
@@ -135,7 +229,12 @@ export class DigicertClient {
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       if (oversized) {
-        throw this.failed(errorFromOversizedResponse(call, MAX_REVOKE_RESPONSE_BYTES), call, started, undefined);
+        throw this.failed(errorFromOversizedResponse(call, maxBytes), call, started, undefined);
+      }
+      // Reads throw on HTTP errors so that got can retry them; the last answer is mapped here.
+      if (error instanceof HTTPError) {
+        const response = error.response as { statusCode: number; headers: IncomingHttpHeaders; body: unknown };
+        return { statusCode: response.statusCode, headers: response.headers, body: String(response.body ?? "") };
       }
       throw this.failed(errorFromTransport(error, call), call, started, undefined);
     }
@@ -144,8 +243,8 @@ export class DigicertClient {
   /** Adds a finished call to `calls` and to the latency histogram. */
   private record(call: UpstreamCall, started: number, status: number | undefined, digicertCodes: string[], statusLabel = String(status)): void {
     const durationMs = performance.now() - started;
-    this.calls.push({ endpoint: REVOKE_ENDPOINT, orderId: call.orderId, status, digicertCodes, durationMs: Math.round(durationMs) });
-    this.metrics?.upstreamDuration.observe({ endpoint: REVOKE_ENDPOINT, status: statusLabel }, durationMs / 1000);
+    this.calls.push({ endpoint: call.endpoint, orderId: call.orderId, status, digicertCodes, durationMs: Math.round(durationMs) });
+    this.metrics?.upstreamDuration.observe({ endpoint: call.endpoint, status: statusLabel }, durationMs / 1000);
   }
 
   /** Logs an upstream failure once, at the boundary, and returns the error to throw. */

@@ -18,6 +18,10 @@ const NOT_SENT_ERROR_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", 
 export interface UpstreamCall {
   /** What the call does, for messages: "revoke order 123". */
   action: string;
+  /** Endpoint label for logs and metrics. */
+  endpoint: string;
+  /** True for the revoke PUT; false for reads, which cannot revoke anything. */
+  mutating: boolean;
   orderId: string;
   key: ApiKey;
   skipApproval: boolean;
@@ -36,6 +40,16 @@ export class UpstreamFault extends Error {
     super(message);
     this.code = code;
   }
+}
+
+/**
+ * The outcome and advice for a failure after the request may have reached DigiCert:
+ * unknown for a revocation, harmless for a read.
+ */
+function mayHaveActed(call: UpstreamCall, revocationAdvice: string): { outcome: RevocationOutcome; advice: string } {
+  return call.mutating
+    ? { outcome: RevocationOutcome.UNKNOWN, advice: revocationAdvice }
+    : { outcome: RevocationOutcome.NOT_REVOKED, advice: "A read changes nothing; try again later." };
 }
 
 function describeEntries(entries: DigicertErrorEntry[]): string {
@@ -62,7 +76,6 @@ export function errorFromResponse(
   const codes = digicert.errors.map((entry) => entry.code);
   const described = `HTTP ${status}, ${describeEntries(digicert.errors)}`;
   const notRevoked = { revocationOutcome: RevocationOutcome.NOT_REVOKED, digicert };
-  const unknown = { revocationOutcome: RevocationOutcome.UNKNOWN, digicert };
 
   if (status === 401) {
     return new GatewayError(
@@ -72,7 +85,9 @@ export function errorFromResponse(
     );
   }
   if (status === 403) {
-    const hint = call.skipApproval
+    const hint = !call.mutating
+      ? ""
+      : call.skipApproval
       ? " Revoking with skipApproval needs a key with administrator rights: use such a key, or send the request without skipApproval so that an administrator approves it."
       : " A View Only key, or a key restricted from revoking, cannot revoke.";
     return new GatewayError(
@@ -111,23 +126,25 @@ export function errorFromResponse(
     );
   }
   if (status >= 500) {
-    return new GatewayError(
-      ErrorCode.UPSTREAM_ERROR,
-      `DigiCert failed while asked to ${call.action} (${described}). The revocation may have happened: check the order in CertCentral before trying again.`,
-      unknown,
-    );
+    const { outcome, advice } = mayHaveActed(call, "The revocation may have happened: check the order in CertCentral before trying again.");
+    return new GatewayError(ErrorCode.UPSTREAM_ERROR, `DigiCert failed while asked to ${call.action} (${described}). ${advice}`, {
+      revocationOutcome: outcome,
+      digicert,
+    });
   }
   if (status >= 300 && status < 400) {
+    const { outcome, advice } = mayHaveActed(call, "The outcome is unknown: check the order in CertCentral.");
     return new GatewayError(
       ErrorCode.UPSTREAM_ERROR,
-      `DigiCert answered with a redirect (HTTP ${status}), which the gateway does not follow, so the key was sent nowhere else. The outcome is unknown: check the order in CertCentral, and ask the operators to check DIGICERT_API_URL.`,
-      { revocationOutcome: RevocationOutcome.UNKNOWN },
+      `DigiCert answered with a redirect (HTTP ${status}), which the gateway does not follow, so the key was sent nowhere else. ${advice} Ask the operators to check DIGICERT_API_URL.`,
+      { revocationOutcome: outcome },
     );
   }
+  const { outcome, advice } = mayHaveActed(call, "The outcome is unknown: check the order in CertCentral before trying again.");
   return new GatewayError(
     ErrorCode.UPSTREAM_ERROR,
-    `DigiCert answered HTTP ${status}, which is not a documented answer to a request to ${call.action}. The outcome is unknown: check the order in CertCentral before trying again.`,
-    { revocationOutcome: RevocationOutcome.UNKNOWN },
+    `DigiCert answered HTTP ${status}, which is not a documented answer to a request to ${call.action}. ${advice}`,
+    { revocationOutcome: outcome },
   );
 }
 
@@ -140,12 +157,22 @@ export function errorFromUnreadableRequest(call: UpstreamCall, reason: string): 
   );
 }
 
-/** Maps an answer cut off because it exceeded the size cap. */
-export function errorFromOversizedResponse(call: UpstreamCall, maxBytes: number): GatewayError {
+/** Maps a 200 answer to a read whose body is not the documented object. */
+export function errorFromUnreadableRead(call: UpstreamCall, reason: string): GatewayError {
   return new GatewayError(
     ErrorCode.UPSTREAM_ERROR,
-    `DigiCert's answer to the request to ${call.action} was larger than ${maxBytes} bytes and was not read. The outcome is unknown: check the order in CertCentral before trying again.`,
-    { revocationOutcome: RevocationOutcome.UNKNOWN, cause: new UpstreamFault(`response over ${maxBytes} bytes`, "ERR_RESPONSE_TOO_LARGE") },
+    `DigiCert's answer to the request to ${call.action} could not be read (${reason}). A read changes nothing; try again later.`,
+    { revocationOutcome: RevocationOutcome.NOT_REVOKED },
+  );
+}
+
+/** Maps an answer cut off because it exceeded the size cap. */
+export function errorFromOversizedResponse(call: UpstreamCall, maxBytes: number): GatewayError {
+  const { outcome, advice } = mayHaveActed(call, "The outcome is unknown: check the order in CertCentral before trying again.");
+  return new GatewayError(
+    ErrorCode.UPSTREAM_ERROR,
+    `DigiCert's answer to the request to ${call.action} was larger than ${maxBytes} bytes and was not read. ${advice}`,
+    { revocationOutcome: outcome, cause: new UpstreamFault(`response over ${maxBytes} bytes`, "ERR_RESPONSE_TOO_LARGE") },
   );
 }
 
@@ -161,11 +188,15 @@ export function errorFromTransport(error: unknown, call: UpstreamCall): GatewayE
   const message = error instanceof Error ? redactKey(error.message, call.key) : String(error);
   const cause = new UpstreamFault(`${name}: ${message}`, code);
 
+  const { outcome, advice } = mayHaveActed(
+    call,
+    "The request may have reached DigiCert and the revocation may have happened: check the order in CertCentral before trying again.",
+  );
   if (name === "TimeoutError" || code === "ETIMEDOUT") {
     return new GatewayError(
       ErrorCode.UPSTREAM_TIMEOUT,
-      `DigiCert did not answer the request to ${call.action} within ${call.timeoutMs} ms. The request may have reached DigiCert and the revocation may have happened: check the order in CertCentral before trying again.`,
-      { revocationOutcome: RevocationOutcome.UNKNOWN, cause },
+      `DigiCert did not answer the request to ${call.action} within ${call.timeoutMs} ms. ${advice}`,
+      { revocationOutcome: outcome, cause },
     );
   }
   if (code !== undefined && NOT_SENT_ERROR_CODES.has(code)) {
@@ -177,7 +208,7 @@ export function errorFromTransport(error: unknown, call: UpstreamCall): GatewayE
   }
   return new GatewayError(
     ErrorCode.UPSTREAM_ERROR,
-    `The connection to DigiCert failed during the request to ${call.action} (${code ?? name}). The request may have reached DigiCert and the revocation may have happened: check the order in CertCentral before trying again.`,
-    { revocationOutcome: RevocationOutcome.UNKNOWN, cause },
+    `The connection to DigiCert failed during the request to ${call.action} (${code ?? name}). ${advice}`,
+    { revocationOutcome: outcome, cause },
   );
 }

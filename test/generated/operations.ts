@@ -16,6 +16,7 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant as an ISO 8601 string in UTC with millisecond precision, such as 2016-02-10T17:06:15.000Z. */
   DateTime: { input: string; output: string; }
+  _Any: { input: any; output: any; }
   federation__FieldSet: { input: any; output: any; }
   federation__Policy: { input: any; output: any; }
   federation__Scope: { input: any; output: any; }
@@ -36,9 +37,31 @@ export type MutationRevokeOrderArgs = {
   skipApproval?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A DigiCert certificate order. This subgraph contributes its revocation requests. */
+export type Order = {
+  __typename?: 'Order';
+  /** DigiCert order id. */
+  id: Scalars['ID']['output'];
+  /** The order's revocation requests, oldest first, from DigiCert's order details (other request types left out). Needs X-DC-DEVKEY. */
+  revokeRequests: Array<RevokeRequest>;
+};
+
 export type Query = {
   __typename?: 'Query';
+  _entities: Array<Maybe<_Entity>>;
   _service: _Service;
+  /** Reads a revocation request by id, to follow it after revokeOrder: null when DigiCert has no such request for the caller's key, or it is not a revocation request. Needs X-DC-DEVKEY. */
+  revokeRequest?: Maybe<RevokeRequest>;
+};
+
+
+export type Query_EntitiesArgs = {
+  representations: Array<Scalars['_Any']['input']>;
+};
+
+
+export type QueryRevokeRequestArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** Why the certificates are revoked. DigiCert records it only for TLS/SSL certificates and ignores it for other types. */
@@ -57,7 +80,7 @@ export type RevocationReason =
 /** What DigiCert did with a revocation: RevokeRequest when it awaits an administrator's approval, RevokedImmediately when it is done. */
 export type RevokeOrderResult = RevokeRequest | RevokedImmediately;
 
-/** DigiCert accepted the revocation as a request (HTTP 201). Nothing is revoked yet: an administrator must approve the request in CertCentral first. */
+/** A revocation request in DigiCert's approval workflow. revokeOrder returns one when DigiCert answered 201: nothing is revoked until an administrator approves it in CertCentral. Follow it with the revokeRequest query. */
 export type RevokeRequest = {
   __typename?: 'RevokeRequest';
   /** The comment for the approver, as DigiCert stored it. */
@@ -66,8 +89,16 @@ export type RevokeRequest = {
   date: Scalars['DateTime']['output'];
   /** DigiCert's request id; use it to follow the request. */
   id: Scalars['ID']['output'];
+  /** The order whose certificates the request would revoke, as an entity of the supergraph. */
+  order: Order;
   /** The order whose certificates the request would revoke. */
   orderId: Scalars['ID']['output'];
+  /** When an administrator approved or rejected the request; null while it is pending. */
+  processedDate?: Maybe<Scalars['DateTime']['output']>;
+  /** The administrator who approved or rejected the request; null while it is pending. */
+  processor?: Maybe<User>;
+  /** The administrator's comment on the decision, when there is one. */
+  processorComment?: Maybe<Scalars['String']['output']>;
   /** The user whose API key asked for the revocation. */
   requester: User;
   /** Where the request stands; a new request is PENDING. */
@@ -90,6 +121,8 @@ export type RevokedImmediately = {
   __typename?: 'RevokedImmediately';
   /** When the gateway received DigiCert's confirmation, by the gateway's clock. DigiCert's answer carries no revocation time. */
   confirmationReceivedAt: Scalars['DateTime']['output'];
+  /** The revoked order, as an entity of the supergraph. */
+  order: Order;
   /** The order whose certificates were revoked. */
   orderId: Scalars['ID']['output'];
   /** The reason sent with the revocation; UNSPECIFIED when none was given. */
@@ -109,6 +142,8 @@ export type User = {
   lastName?: Maybe<Scalars['String']['output']>;
 };
 
+export type _Entity = Order | RevokeRequest;
+
 export type _Service = {
   __typename?: '_Service';
   sdl?: Maybe<Scalars['String']['output']>;
@@ -119,6 +154,16 @@ export type Link__Purpose =
   | 'EXECUTION'
   /** `SECURITY` features provide metadata necessary to securely resolve fields. */
   | 'SECURITY';
+
+export type EntitiesQueryVariables = Exact<{
+  representations: Array<Scalars['_Any']['input']> | Scalars['_Any']['input'];
+}>;
+
+
+export type EntitiesQuery = { __typename?: 'Query', _entities: Array<
+    | { __typename: 'Order', id: string, revokeRequests: Array<{ __typename?: 'RevokeRequest', id: string, date: string, status: RevokeRequestStatus, comments?: string | null, processedDate?: string | null, requester: { __typename?: 'User', id: string, email?: string | null } }> }
+    | { __typename: 'RevokeRequest', id: string, status: RevokeRequestStatus, orderId: string, requester: { __typename?: 'User', id: string } }
+   | null> };
 
 export type RevokeOrderMutationVariables = Exact<{
   orderId: Scalars['ID']['input'];
@@ -133,11 +178,20 @@ export type RevokeOrderMutation = { __typename?: 'Mutation', revokeOrder:
     | { __typename: 'RevokedImmediately', orderId: string, reason: RevocationReason, confirmationReceivedAt: string }
    };
 
+export type RevokeRequestQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeRequestQuery = { __typename?: 'Query', revokeRequest?: { __typename?: 'RevokeRequest', id: string, date: string, status: RevokeRequestStatus, comments?: string | null, orderId: string, processedDate?: string | null, processorComment?: string | null, order: { __typename?: 'Order', id: string }, requester: { __typename?: 'User', id: string, firstName?: string | null, lastName?: string | null, email?: string | null }, processor?: { __typename?: 'User', id: string, firstName?: string | null, lastName?: string | null, email?: string | null } | null } | null };
+
 export type ServiceSdlQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ServiceSdlQuery = { __typename?: 'Query', _service: { __typename?: '_Service', sdl?: string | null } };
 
 
+export const EntitiesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Entities"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"representations"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"_Any"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"_entities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"representations"},"value":{"kind":"Variable","name":{"kind":"Name","value":"representations"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"requester"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"revokeRequests"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"comments"}},{"kind":"Field","name":{"kind":"Name","value":"requester"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"processedDate"}}]}}]}}]}}]}}]} as unknown as DocumentNode<EntitiesQuery, EntitiesQueryVariables>;
 export const RevokeOrderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RevocationReason"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"comment"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"skipApproval"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"orderId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderId"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"comment"},"value":{"kind":"Variable","name":{"kind":"Name","value":"comment"}}},{"kind":"Argument","name":{"kind":"Name","value":"skipApproval"},"value":{"kind":"Variable","name":{"kind":"Name","value":"skipApproval"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"comments"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"requester"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokedImmediately"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"confirmationReceivedAt"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeOrderMutation, RevokeOrderMutationVariables>;
+export const RevokeRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RevokeRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"comments"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"order"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"processedDate"}},{"kind":"Field","name":{"kind":"Name","value":"processorComment"}},{"kind":"Field","name":{"kind":"Name","value":"requester"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"processor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeRequestQuery, RevokeRequestQueryVariables>;
 export const ServiceSdlDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ServiceSdl"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"_service"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sdl"}}]}}]}}]} as unknown as DocumentNode<ServiceSdlQuery, ServiceSdlQueryVariables>;

@@ -3,17 +3,14 @@ import type { RevocationRequest } from "../../digicert/revoke-order.js";
 import { requireDigicert, type GatewayContext } from "../context.js";
 import { RevocationReason, RevokeRequestStatus } from "../types/enums.js";
 import { RevokedImmediately, RevokeOrderResult, RevokeRequest } from "../types/revoke-order-result.js";
-import { User } from "../types/user.js";
+import { orderReference } from "../types/order.js";
+import { toUser } from "../types/user.js";
 import { RevokeOrderArgs } from "./revoke-order.args.js";
 import { assertNever, toDigicertReason, validateComment, validateOrderId } from "./revoke-order.validation.js";
 
+/** Builds a RevokeRequest from the 201 body of a revocation. */
 function toRevokeRequest(request: RevocationRequest, orderId: string): RevokeRequest {
-  const requester = Object.assign(new User(), {
-    id: String(request.requester.id),
-    firstName: request.requester.firstName,
-    lastName: request.requester.lastName,
-    email: request.requester.email,
-  });
+  const requester = toUser(request.requester);
   return Object.assign(new RevokeRequest(), {
     id: String(request.id),
     date: request.date,
@@ -21,10 +18,15 @@ function toRevokeRequest(request: RevocationRequest, orderId: string): RevokeReq
     requester,
     comments: request.comments,
     orderId,
+    order: orderReference(orderId),
+    processedDate: null,
+    processor: null,
+    processorComment: null,
   });
 }
 
-function toRequestStatus(status: RevocationRequest["status"]): RevokeRequestStatus {
+/** Converts DigiCert's request status to the GraphQL enum. */
+export function toRequestStatus(status: RevocationRequest["status"]): RevokeRequestStatus {
   switch (status) {
     case "submitted":
       return RevokeRequestStatus.SUBMITTED;
@@ -70,6 +72,7 @@ export class RevokeOrderResolver {
           orderId: validOrderId,
           reason: reason ?? RevocationReason.UNSPECIFIED,
           confirmationReceivedAt: result.confirmationReceivedAt,
+          order: orderReference(validOrderId),
         });
       default:
         return assertNever(result);

@@ -3,8 +3,8 @@ import { badUserInput } from "../../errors/gateway-error.js";
 import { RevocationReason } from "../types/enums.js";
 
 /**
- * Largest order id accepted. DigiCert ids are JSON integers, and above 2^53 - 1 a
- * JSON integer is no longer exact in JavaScript, so no real id is larger.
+ * Largest id accepted. DigiCert ids are JSON integers, and above 2^53 - 1 a JSON
+ * integer is no longer exact in JavaScript, so no real id is larger.
  */
 const MAX_ORDER_ID = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -17,16 +17,24 @@ export const MAX_COMMENT_LENGTH = 2000;
 // C0 controls other than tab, line feed and carriage return; DEL; C1 controls.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-/** Returns the order id as a canonical decimal string, or throws BAD_USER_INPUT. */
-export function validateOrderId(orderId: string): string {
-  const shown = JSON.stringify(orderId.length > 40 ? `${orderId.slice(0, 40)}…` : orderId);
-  if (!/^[1-9][0-9]*$/.test(orderId) || BigInt(orderId) > MAX_ORDER_ID) {
+/**
+ * Returns a DigiCert id (order or request) as a canonical decimal string, or throws
+ * BAD_USER_INPUT naming the argument.
+ */
+export function validateDigicertId(argumentName: string, value: string, kind: "order" | "request"): string {
+  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (!/^[1-9][0-9]*$/.test(value) || BigInt(value) > MAX_ORDER_ID) {
     throw badUserInput(
-      "orderId",
-      `orderId ${shown} is not a DigiCert order id: send a positive whole number without sign, spaces or leading zeros, at most ${Number.MAX_SAFE_INTEGER}.`,
+      argumentName,
+      `${argumentName} ${shown} is not a DigiCert ${kind} id: send a positive whole number without sign, spaces or leading zeros, at most ${Number.MAX_SAFE_INTEGER}.`,
     );
   }
-  return orderId;
+  return value;
+}
+
+/** Returns the order id as a canonical decimal string, or throws BAD_USER_INPUT. */
+export function validateOrderId(orderId: string): string {
+  return validateDigicertId("orderId", orderId, "order");
 }
 
 /** Returns the comment unchanged, or throws BAD_USER_INPUT when it is too long or has control characters. */

@@ -1,11 +1,13 @@
 import { DateTimeScalar } from "./date-time.js";
-import { createUnionType, Field, ID, ObjectType } from "type-graphql";
+import { createUnionType, Directive, Field, ID, ObjectType } from "type-graphql";
+import { Order } from "./order.js";
 import { RevocationReason, RevokeRequestStatus } from "./enums.js";
 import { User } from "./user.js";
 
+@Directive('@key(fields: "id")')
 @ObjectType({
   description:
-    "DigiCert accepted the revocation as a request (HTTP 201). Nothing is revoked yet: an administrator must approve the request in CertCentral first.",
+    "A revocation request in DigiCert's approval workflow. revokeOrder returns one when DigiCert answered 201: nothing is revoked until an administrator approves it in CertCentral. Follow it with the revokeRequest query.",
 })
 export class RevokeRequest {
   @Field(() => ID, { description: "DigiCert's request id; use it to follow the request." })
@@ -25,6 +27,21 @@ export class RevokeRequest {
 
   @Field(() => ID, { description: "The order whose certificates the request would revoke." })
   orderId!: string;
+
+  @Field(() => Order, { description: "The order whose certificates the request would revoke, as an entity of the supergraph." })
+  order!: Order;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: "When an administrator approved or rejected the request; null while it is pending." })
+  processedDate!: Date | null;
+
+  @Field(() => User, { nullable: true, description: "The administrator who approved or rejected the request; null while it is pending." })
+  processor!: User | null;
+
+  @Field(() => String, { nullable: true, description: "The administrator's comment on the decision, when there is one." })
+  processorComment!: string | null;
+
+  /** False when built from an order's requests[] summary: the fields DigiCert left out are read with GET /request/{id}. */
+  complete = true;
 }
 
 @ObjectType({
@@ -45,6 +62,9 @@ export class RevokedImmediately {
       "When the gateway received DigiCert's confirmation, by the gateway's clock. DigiCert's answer carries no revocation time.",
   })
   confirmationReceivedAt!: Date;
+
+  @Field(() => Order, { description: "The revoked order, as an entity of the supergraph." })
+  order!: Order;
 }
 
 export const RevokeOrderResult = createUnionType({
