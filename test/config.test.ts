@@ -335,3 +335,24 @@ describe("loadConfig error reporting", () => {
     expect(error.message).not.toContain("PORT");
   });
 });
+
+describe("loadConfig switches", () => {
+  test("switches follow production by default", () => {
+    const production = loadConfig({ NODE_ENV: "production" });
+    const development = loadConfig({});
+
+    expect([production.introspection, production.sandbox]).toEqual([false, false]);
+    expect([development.introspection, development.sandbox]).toEqual([true, true]);
+  });
+
+  test("SANDBOX on in production allows Sandbox origins", () => {
+    const config = loadConfig({ NODE_ENV: "production", SANDBOX: "true" });
+
+    expect(config.sandbox).toBe(true);
+    expect(config.corsOrigins).toEqual(["https://studio.apollographql.com", "https://sandbox.embed.apollographql.com"]);
+  });
+
+  test("INTROSPECTION rejects other words", () => {
+    expect(() => loadConfig({ INTROSPECTION: "yes" })).toThrow("INTROSPECTION: INTROSPECTION must be true or false");
+  });
+});

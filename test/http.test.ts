@@ -145,3 +145,58 @@ describe("production mode", () => {
     expect(answer.body).toEqual({ data: { revokeOrder: { __typename: "RevokeRequest" } } });
   });
 });
+
+describe("introspection and Sandbox switches", () => {
+  test("production with switches on serves both", async () => {
+    const opened = await startHarness({ env: { NODE_ENV: "production", INTROSPECTION: "true", SANDBOX: "true" } });
+    try {
+      const answer = await postGraphQL<{ __schema: { mutationType: { name: string } } }, never>(opened.graphqlUrl, "{ __schema { mutationType { name } } }");
+      const page = await fetch(opened.graphqlUrl, { headers: { accept: "text/html" } }).then((response) => response.text());
+
+      expect(answer.body.data?.__schema.mutationType.name).toBe("Mutation");
+      expect(page).toContain("embeddableSandbox");
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test("development with switches off serves neither", async () => {
+    const closed = await startHarness({ env: { INTROSPECTION: "false", SANDBOX: "false" } });
+    try {
+      const answer = await postGraphQL(closed.graphqlUrl, "{ __schema { mutationType { name } } }");
+      const page = await fetch(closed.graphqlUrl, { headers: { accept: "text/html" } }).then((response) => response.text());
+
+      expect(answer.body.errors?.[0]?.extensions?.validationErrorCode).toBe("INTROSPECTION_DISABLED");
+      expect(page).not.toContain("embeddableSandbox");
+    } finally {
+      await closed.close();
+    }
+  });
+});
+
+describe("CORS", () => {
+  test("unlisted origin gets no CORS headers", async () => {
+    const response = await fetch(harness.graphqlUrl, {
+      method: "OPTIONS",
+      headers: { origin: "https://attacker.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type,x-dc-devkey" },
+    });
+
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("configured origin is allowed in production", async () => {
+    const configured = await startHarness({ env: { NODE_ENV: "production", CORS_ORIGINS: "https://app.example.com" } });
+    try {
+      const response = await fetch(configured.graphqlUrl, {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "content-type,x-dc-devkey" },
+      });
+
+      expect(response.status).toBe(204);
+      expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+      expect(response.headers.get("access-control-allow-headers")).toContain("x-dc-devkey");
+    } finally {
+      await configured.close();
+    }
+  });
+});

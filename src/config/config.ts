@@ -20,9 +20,13 @@ export interface Config {
   shutdownGraceMs: number;
   /** pino log level. */
   logLevel: (typeof LOG_LEVELS)[number];
-  /** True when NODE_ENV is `production`: introspection and the Sandbox landing page are off. */
+  /** True when NODE_ENV is `production`. */
   production: boolean;
-  /** Browser origins allowed to call /graphql across origins (CORS). */
+  /** Whether introspection queries are answered: INTROSPECTION, else on outside production. */
+  introspection: boolean;
+  /** Whether a browser GET of /graphql gets Apollo Sandbox: SANDBOX, else on outside production. */
+  sandbox: boolean;
+  /** Browser origins allowed to call /graphql across origins (CORS): CORS_ORIGINS, else Sandbox's when Sandbox is on. */
   corsOrigins: string[];
 }
 
@@ -51,6 +55,9 @@ const integerString = (name: string, min: number, max: number) =>
     .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
     .transform(Number)
     .refine((value) => value >= min && value <= max, `${name} must be a whole number from ${min} to ${max}`);
+
+const booleanString = (name: string) =>
+  z.enum(["true", "false"], { error: `${name} must be true or false` }).transform((value) => value === "true");
 
 const digicertApiUrl = z
   .string()
@@ -114,6 +121,8 @@ const environmentSchema = z.object({
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
   NODE_ENV: z.string().optional(),
+  INTROSPECTION: booleanString("INTROSPECTION").optional(),
+  SANDBOX: booleanString("SANDBOX").optional(),
   CORS_ORIGINS: corsOrigins.optional(),
 });
 
@@ -139,6 +148,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
 
   const env = result.data;
   const production = env.NODE_ENV === "production";
+  const sandbox = env.SANDBOX ?? !production;
   return {
     port: env.PORT,
     host: env.HOST,
@@ -147,6 +157,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
     production,
-    corsOrigins: env.CORS_ORIGINS ?? (production ? [] : APOLLO_SANDBOX_ORIGINS),
+    introspection: env.INTROSPECTION ?? !production,
+    sandbox,
+    // Sandbox runs in a frame on Apollo's origin and calls this service across origins.
+    corsOrigins: env.CORS_ORIGINS ?? (sandbox ? APOLLO_SANDBOX_ORIGINS : []),
   };
 }

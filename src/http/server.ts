@@ -73,7 +73,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: !config.production,
+    introspection: config.introspection,
     persistedQueries: false,
     // The owner of the process drains on SIGTERM (see shutdown.ts). Apollo's own handler
     // would stop the server early and re-raise the signal, so the exit code would not be 0,
@@ -89,14 +89,15 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       loggingPlugin(metrics),
       // Federated traces for the router carry masked error messages only.
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({
-            embed: true,
+      config.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({
+            // Sandbox sends no usage telemetry to Apollo from this internal service.
+            embed: { runTelemetry: false, endpointIsEditable: false },
             document: SANDBOX_DOCUMENT,
             variables: { orderId: "1001", reason: "KEY_COMPROMISE", comment: "Key leaked in a public repository" },
             headers: { "X-DC-DEVKEY": "" },
-          }),
+          })
+        : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
