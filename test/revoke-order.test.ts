@@ -193,6 +193,35 @@ describe("revokeOrder API key", () => {
     expect(revokePuts()[0]?.headers["x-dc-devkey"]).toBe(SEEDED_KEYS.administrator);
   });
 
+  test("repeated key header is UNAUTHENTICATED", async () => {
+    const url = new URL(harness.graphqlUrl);
+    const body = JSON.stringify({ query: 'mutation { revokeOrder(orderId: "1001") { __typename } }' });
+
+    const text = await new Promise<string>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-DC-DEVKEY": SEEDED_KEYS.administrator },
+        },
+        (response) => {
+          let data = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (data += chunk));
+          response.on("end", () => resolve(data));
+        },
+      );
+      request.appendHeader("x-dc-devkey", SEEDED_KEYS.user);
+      request.on("error", reject);
+      request.end(body);
+    });
+
+    expect(JSON.parse(text).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(harness.simulator.received).toHaveLength(0);
+  });
+
   test("each request uses its own caller's key", async () => {
     await Promise.all([
       postGraphQL(harness.graphqlUrl, RevokeOrderDocument, { orderId: "9001" }, ADMIN),

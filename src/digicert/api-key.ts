@@ -17,7 +17,8 @@ export class ApiKey {
 
   /**
    * Reads the key from the X-DC-DEVKEY header value. Returns undefined when the header
-   * is missing or blank, and for a repeated header, which is ambiguous.
+   * is missing or blank, or given as a list. The HTTP layer rejects a repeated header
+   * before this, since Node joins repeats into one string.
    */
   static fromHeader(header: string | string[] | undefined): ApiKey | undefined {
     if (typeof header !== "string") return undefined;

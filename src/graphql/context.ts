@@ -7,7 +7,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 export interface GatewayContext {
   requestId: string;
   logger: Logger;
-  /** DigiCert client bound to this caller's key; undefined when X-DC-DEVKEY is missing or blank. */
+  /** DigiCert client bound to this caller's key; undefined when X-DC-DEVKEY is missing, blank or repeated. */
   digicert: DigicertClient | undefined;
 }
 
@@ -16,7 +16,7 @@ export function requireDigicert(context: GatewayContext): DigicertClient {
   if (context.digicert === undefined) {
     throw new GatewayError(
       ErrorCode.UNAUTHENTICATED,
-      "The X-DC-DEVKEY header is missing or blank. Send your CertCentral API key in the X-DC-DEVKEY header.",
+      "The X-DC-DEVKEY header is missing, blank or repeated. Send your CertCentral API key once in the X-DC-DEVKEY header.",
       { revocationOutcome: RevocationOutcome.NOT_REVOKED },
     );
   }

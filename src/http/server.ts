@@ -127,7 +127,9 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
 
   await app.register(fastifyApollo(apollo), {
     context: async (request) => {
-      const key = ApiKey.fromHeader(request.headers["x-dc-devkey"]);
+      // Node joins a repeated header into "a, b"; a repeated key header is ambiguous, so it counts as none.
+      const headerCount = request.raw.rawHeaders.filter((value, index) => index % 2 === 0 && value.toLowerCase() === "x-dc-devkey").length;
+      const key = headerCount === 1 ? ApiKey.fromHeader(request.headers["x-dc-devkey"]) : undefined;
       const requestLogger = request.log as Logger;
       return {
         requestId: request.id,
