@@ -26,7 +26,7 @@ export interface RecordedRequest {
   receivedAt: Date;
 }
 
-/** A canned answer or fault that replaces the next request's normal handling. */
+/** A canned response or fault that replaces the next request's normal handling. */
 export type ScriptedAnswer =
   | { status: number; headers?: Record<string, string>; body?: string }
   | { fault: "reset" | "hang" | "stall-body" };
@@ -34,7 +34,7 @@ export type ScriptedAnswer =
 export interface SimulatorOptions {
   /**
    * What `skip_approval: true` with a non-administrator key returns; DigiCert does not
-   * document it. "request" files a normal pending request (201), "forbidden" answers 403.
+   * document it. "request" files a normal pending request (201), "forbidden" returns 403.
    */
   nonAdminSkipApproval?: "request" | "forbidden";
   /** Status for a missing or unknown key; DigiCert does not document whether it is 401 or 403. */
@@ -43,7 +43,7 @@ export interface SimulatorOptions {
   rateLimits?: { limit: number; windowMs: number }[];
   /** Retry-After value sent with 429, in seconds; DigiCert documents none, so none by default. */
   retryAfterSeconds?: number;
-  /** Delay before each revoke answer, in milliseconds, to play a slow DigiCert. */
+  /** Delay before each response, in milliseconds, to play a slow DigiCert. */
   latencyMs?: number;
 }
 
@@ -56,7 +56,7 @@ export interface CertCentralSimulator {
   received: RecordedRequest[];
   orders: Map<number, SimulatedOrder>;
   options: Required<SimulatorOptions>;
-  /** Queues answers that replace the normal handling of the next requests, one each. */
+  /** Queues responses that replace the normal handling of the next requests, one each. */
   script(...answers: ScriptedAnswer[]): void;
   close(): Promise<void>;
 }
@@ -77,7 +77,7 @@ function digicertTimestamp(date: Date): string {
 
 /**
  * Starts a fake of DigiCert CertCentral's revocation endpoint on 127.0.0.1, seeded with
- * users, keys and orders. It answers as the Services API v2 documents: 201 with a
+ * users, keys and orders. It responds as the Services API v2 documents: 201 with a
  * request object or 204, and `{"errors": [{code, message}]}` bodies for failures.
  */
 export async function startSimulator(port = 0, options: SimulatorOptions = {}): Promise<CertCentralSimulator> {

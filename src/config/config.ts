@@ -16,13 +16,13 @@ export interface Config {
   digicertApiUrl: string;
   /** Budget for one whole DigiCert call (connect, send, wait, read), in milliseconds. */
   digicertTimeoutMs: number;
-  /** Longest wait for in-flight requests after SIGTERM or SIGINT, in milliseconds. */
+  /** Maximum wait for in-flight requests after SIGTERM or SIGINT, in milliseconds. */
   shutdownGraceMs: number;
   /** pino log level. */
   logLevel: (typeof LOG_LEVELS)[number];
   /** True when NODE_ENV is `production`. */
   production: boolean;
-  /** Whether introspection queries are answered: INTROSPECTION, else on outside production. */
+  /** Whether introspection queries are executed: INTROSPECTION, else on outside production. */
   introspection: boolean;
   /** Whether a browser GET of /graphql gets Apollo Sandbox: SANDBOX, else on outside production. */
   sandbox: boolean;

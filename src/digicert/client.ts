@@ -20,8 +20,8 @@ import { parseOrderRequests, parseRequestDetails, type OrderRequestSummary, type
 import { parseRevocationRequest, toRequestBody, type RevokeOrderInput, type RevokeOrderResult } from "./revoke-order.js";
 
 /**
- * Largest revoke answer read, in bytes. A revocation request object is well under 2 KB
- * and an error body smaller still, so anything larger is not DigiCert's answer.
+ * Maximum size of a revoke response, in bytes. A revocation request object is well under 2 KB
+ * and an error body smaller still, so anything larger is not DigiCert's response.
  */
 export const MAX_REVOKE_RESPONSE_BYTES = 64 * 1024;
 
@@ -35,7 +35,7 @@ interface RawAnswer {
 export interface UpstreamCallRecord {
   endpoint: string;
   orderId: string;
-  /** HTTP status, or undefined when no answer arrived. */
+  /** HTTP status, or undefined when no response arrived. */
   status: number | undefined;
   digicertCodes: string[];
   durationMs: number;
@@ -58,7 +58,7 @@ const REVOKE_ENDPOINT = "PUT /order/certificate/{order_id}/revoke";
 const REQUEST_ENDPOINT = "GET /request/{request_id}";
 const ORDER_ENDPOINT = "GET /order/certificate/{order_id}";
 
-/** Largest read answer, in bytes: an order with a long request history stays far below it. */
+/** Maximum size of a read response, in bytes: an order with a long request history stays far below it. */
 export const MAX_READ_RESPONSE_BYTES = 1024 * 1024;
 
 /**

@@ -5,7 +5,7 @@ import { redactKey, type ApiKey } from "./api-key.js";
 import { parseErrorBody, parseRetryAfter } from "./error-body.js";
 
 /**
- * Seconds a caller is told to wait after a 429 without Retry-After. DigiCert documents
+ * Seconds a caller is asked to wait after a 429 without Retry-After. DigiCert documents
  * no Retry-After and blocks a key "for a while"; its limits run on 5-second and
  * 3-minute windows, so a minute is a cautious default.
  */
@@ -16,7 +16,7 @@ const NOT_SENT_ERROR_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", 
 
 /** The DigiCert call an error belongs to. */
 export interface UpstreamCall {
-  /** What the call does, for messages: "revoke order 123". */
+  /** Action the call performs, for messages: "revoke order 123". */
   action: string;
   /** Endpoint label for logs and metrics. */
   endpoint: string;
@@ -43,7 +43,7 @@ export class UpstreamFault extends Error {
 }
 
 /**
- * The outcome and advice for a failure after the request may have reached DigiCert:
+ * Returns the outcome and advice for a failure after the request may have reached DigiCert:
  * unknown for a revocation, harmless for a read.
  */
 function mayHaveActed(call: UpstreamCall, revocationAdvice: string): { outcome: RevocationOutcome; advice: string } {
@@ -65,7 +65,7 @@ function details(status: number, body: string, key: ApiKey): DigicertErrorDetail
   return { status, errors };
 }
 
-/** Maps a DigiCert answer that is not the expected success to the error the caller gets. */
+/** Maps a DigiCert response that is not the expected success to the error the caller gets. */
 export function errorFromResponse(
   status: number,
   headers: IncomingHttpHeaders,
@@ -157,7 +157,7 @@ export function errorFromUnreadableRequest(call: UpstreamCall, reason: string): 
   );
 }
 
-/** Maps a 200 answer to a read whose body is not the documented object. */
+/** Maps a 200 response to a read whose body is not the documented object. */
 export function errorFromUnreadableRead(call: UpstreamCall, reason: string): GatewayError {
   return new GatewayError(
     ErrorCode.UPSTREAM_ERROR,
@@ -166,7 +166,7 @@ export function errorFromUnreadableRead(call: UpstreamCall, reason: string): Gat
   );
 }
 
-/** Maps an answer cut off because it exceeded the size cap. */
+/** Maps a response cut off because it exceeded the size cap. */
 export function errorFromOversizedResponse(call: UpstreamCall, maxBytes: number): GatewayError {
   const { outcome, advice } = mayHaveActed(call, "The outcome is unknown: check the order in CertCentral before trying again.");
   return new GatewayError(

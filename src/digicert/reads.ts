@@ -66,7 +66,7 @@ export interface OrderRequestSummary {
   comments: string | null;
 }
 
-/** DigiCert writes "" for a missing comment in some answers; both mean none. */
+/** DigiCert writes "" for a missing comment in some responses; both mean none. */
 function textOrNull(value: string | null | undefined): string | null {
   return value === undefined || value === null || value === "" ? null : value;
 }

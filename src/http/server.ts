@@ -37,7 +37,7 @@ export const SANDBOX_DOCUMENT = `mutation RevokeOrder($orderId: ID!, $reason: Re
 
 /** Readiness state shared by /readyz and the shutdown sequence. */
 export interface Lifecycle {
-  /** True from the shutdown signal on: /readyz answers 503 so the load balancer stops sending. */
+  /** True from the shutdown signal on: /readyz returns 503 so the load balancer stops sending. */
   draining: boolean;
 }
 
@@ -107,7 +107,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   });
 
   app.setErrorHandler(createHttpErrorHandler(BODY_LIMIT_BYTES));
-  // While draining, answers close their connection, so the server.close() wait ends with
+  // While draining, responses close their connection, so the server.close() wait ends with
   // the last in-flight request instead of with the clients' keep-alive timeouts.
   app.addHook("onSend", async (_request, reply) => {
     if (lifecycle.draining) reply.header("connection", "close");

@@ -9,7 +9,7 @@ import { RevocationReason } from "../types/enums.js";
 const MAX_ORDER_ID = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * Longest comment accepted, in characters. DigiCert publishes no limit; this one keeps
+ * Maximum comment length, in characters. DigiCert publishes no limit; this one keeps
  * comments to what an approver reads and is documented in the README.
  */
 export const MAX_COMMENT_LENGTH = 2000;
