@@ -187,14 +187,20 @@ export class DigicertClient {
    * Per-request loaders: duplicates within one GraphQL request (an `_entities` call
    * with the same id twice, say) cost one DigiCert call. DigiCert has no batch read, so
    * a batch is read one id at a time, concurrently. A failed id rejects only its own load.
+   * They are built on first use, so a request that only revokes allocates none.
    */
-  readonly requestLoader = new DataLoader<string, RequestDetails | null>((ids) =>
-    Promise.all(ids.map((id) => this.getRequest(id).catch((error: unknown) => toError(error)))),
-  );
+  get requestLoader(): DataLoader<string, RequestDetails | null> {
+    this.#requestLoader ??= new DataLoader((ids) => Promise.all(ids.map((id) => this.getRequest(id).catch(toError))));
+    return this.#requestLoader;
+  }
 
-  readonly orderRequestsLoader = new DataLoader<string, OrderRequestSummary[]>((ids) =>
-    Promise.all(ids.map((id) => this.getOrderRequests(id).catch((error: unknown) => toError(error)))),
-  );
+  get orderRequestsLoader(): DataLoader<string, OrderRequestSummary[]> {
+    this.#orderRequestsLoader ??= new DataLoader((ids) => Promise.all(ids.map((id) => this.getOrderRequests(id).catch(toError))));
+    return this.#orderRequestsLoader;
+  }
+
+  #requestLoader: DataLoader<string, RequestDetails | null> | undefined;
+  #orderRequestsLoader: DataLoader<string, OrderRequestSummary[]> | undefined;
 
   private readCall(action: string, endpoint: string, orderId: string): UpstreamCall {
     return { action, endpoint, mutating: false, orderId, key: this.key, skipApproval: false, timeoutMs: this.timeoutMs };
