@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "../src/config/config.js";
+import { listenOrExit } from "../src/http/listen.js";
 import { createServer } from "../src/http/server.js";
 import { stopOnSignals } from "../src/http/shutdown.js";
 import { createLogger } from "../src/logger.js";
@@ -7,8 +8,19 @@ import { SEEDED_KEYS } from "./seed.js";
 
 // Runs the gateway against the CertCentral simulator, both on this machine, so the
 // service can be tried in Apollo Sandbox or with curl without a DigiCert account.
-const simulatorPort = Number(process.env.SIMULATOR_PORT ?? 4010);
-const simulator = await startSimulator(simulatorPort);
+const simulatorPortText = process.env.SIMULATOR_PORT === undefined || process.env.SIMULATOR_PORT === "" ? "4010" : process.env.SIMULATOR_PORT;
+if (!/^\d+$/.test(simulatorPortText) || Number(simulatorPortText) > 65535) {
+  process.stderr.write(`SIMULATOR_PORT must be a whole number from 0 to 65535 (got "${simulatorPortText}").\n`);
+  process.exit(1);
+}
+let simulator;
+try {
+  simulator = await startSimulator(Number(simulatorPortText));
+} catch (error) {
+  if ((error as { code?: unknown }).code !== "EADDRINUSE") throw error;
+  process.stderr.write(`Cannot start the simulator on 127.0.0.1:${simulatorPortText}: the port is in use. Set SIMULATOR_PORT to a free port.\n`);
+  process.exit(1);
+}
 
 let config;
 try {
@@ -22,7 +34,7 @@ try {
 }
 const logger = createLogger(config);
 const server = await createServer(config, logger);
-await server.app.listen({ port: config.port, host: config.host });
+await listenOrExit(server.app, config.port, config.host);
 stopOnSignals(server, config.shutdownGraceMs, logger, () => simulator.close());
 
 const address = server.app.server.address();

@@ -1,5 +1,6 @@
 import { URL } from "node:url";
 import { ConfigError, loadConfig, type Config } from "./config/config.js";
+import { listenOrExit } from "./http/listen.js";
 import { createServer } from "./http/server.js";
 import { stopOnSignals } from "./http/shutdown.js";
 import { createLogger } from "./logger.js";
@@ -16,8 +17,14 @@ try {
 }
 
 const logger = createLogger(config);
+if (config.digicertTimeoutMs >= config.shutdownGraceMs) {
+  logger.warn(
+    { digicertTimeoutMs: config.digicertTimeoutMs, shutdownGraceMs: config.shutdownGraceMs },
+    "DIGICERT_TIMEOUT_MS is not below SHUTDOWN_GRACE_MS: a revocation still waiting on DigiCert at shutdown may be cut off",
+  );
+}
 const server = await createServer(config, logger);
-await server.app.listen({ port: config.port, host: config.host });
+await listenOrExit(server.app, config.port, config.host);
 stopOnSignals(server, config.shutdownGraceMs, logger);
 
 const address = server.app.server.address();

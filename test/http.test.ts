@@ -116,6 +116,7 @@ describe("production mode", () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(answer.body.errors?.[0]?.extensions?.validationErrorCode).toBe("INTROSPECTION_DISABLED");
+    expect(answer.body.errors?.[0]?.message).toBe("Introspection is disabled on this server. Operators can turn it on with INTROSPECTION=true.");
   });
 
   test("_service stays available to the router", async () => {

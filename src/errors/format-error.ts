@@ -39,8 +39,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return formatted;
   }
   if (isClientSafe(error, formatted.extensions?.code)) {
+    // Apollo Server's own text tells the caller to change ApolloServer's options; here it is a setting.
+    const message =
+      formatted.extensions?.validationErrorCode === "INTROSPECTION_DISABLED"
+        ? "Introspection is disabled on this server. Operators can turn it on with INTROSPECTION=true."
+        : formatted.message;
     // Apollo Server rejected the request before any resolver ran, so nothing was sent.
-    return { ...formatted, extensions: { ...formatted.extensions, revocationOutcome: RevocationOutcome.NOT_REVOKED } };
+    return { ...formatted, message, extensions: { ...formatted.extensions, revocationOutcome: RevocationOutcome.NOT_REVOKED } };
   }
   return {
     message: INTERNAL_ERROR_MESSAGE,

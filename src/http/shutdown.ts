@@ -17,7 +17,11 @@ export function stopOnSignals(
   let stopping = false;
 
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    // A repeated signal must not kill revocations still waiting on DigiCert.
+    if (stopping) {
+      logger.warn({ signal }, "Already stopping; the signal is ignored");
+      return;
+    }
     stopping = true;
     server.lifecycle.draining = true;
     logger.info({ signal, graceMs }, "Stopping: no new requests, waiting for in-flight requests");
@@ -43,6 +47,6 @@ export function stopOnSignals(
       );
   };
 
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
