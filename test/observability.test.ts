@@ -86,3 +86,18 @@ describe("operation log line", () => {
     expect(lines.every((entry) => entry.requestId === "every-line")).toBe(true);
   });
 });
+
+describe("log redaction", () => {
+  test("pino censors a logged key header", async () => {
+    const { LogCapture } = await import("./helpers/harness.js");
+    const { createLogger } = await import("../src/logger.js");
+    const capture = new LogCapture();
+    const logger = createLogger({ logLevel: "info" }, capture);
+
+    logger.info({ req: { headers: { "x-dc-devkey": SENTINEL_KEY } }, headers: { "x-dc-devkey": SENTINEL_KEY }, request: { headers: { "x-dc-devkey": SENTINEL_KEY } } }, "headers logged by mistake");
+    logger.flush();
+
+    expect(capture.text).not.toContain(SENTINEL_KEY);
+    expect(capture.entries[0]?.headers).toEqual({ "x-dc-devkey": "[redacted]" });
+  });
+});

@@ -42,83 +42,98 @@ async function revokeWith(answer: ScriptedAnswer, variables: { orderId: string; 
 }
 
 describe("revokeOrder upstream answers", () => {
-  test.each<[string, ScriptedAnswer, Record<string, unknown>]>([
+  test.each<[string, ScriptedAnswer, Record<string, unknown>, RegExp]>([
     [
       "401 is UNAUTHENTICATED",
       digicertErrors(401, "access_denied|invalid_api_key", "Invalid API key."),
       { code: "UNAUTHENTICATED", revocationOutcome: "NOT_REVOKED", digicert: { status: 401, errors: [{ code: "access_denied|invalid_api_key", message: "Invalid API key." }] } },
+      /^DigiCert rejected the API key sent in X-DC-DEVKEY \(HTTP 401, access_denied\|invalid_api_key: Invalid API key\.\)\. Send an active CertCentral API key\.$/,
     ],
     [
       "403 is FORBIDDEN",
       digicertErrors(403, "access_denied|missing_permission", "No permission."),
       { code: "FORBIDDEN", revocationOutcome: "NOT_REVOKED", digicert: { status: 403, errors: [{ code: "access_denied|missing_permission", message: "No permission." }] } },
+      /^DigiCert refused to let this API key revoke order 1001 \(HTTP 403, access_denied\|missing_permission: No permission\.\)\. A View Only key/,
     ],
     [
       "404 not_found|order is ORDER_NOT_FOUND",
       digicertErrors(404, "not_found|order", "Order not found."),
       { code: "ORDER_NOT_FOUND", revocationOutcome: "NOT_REVOKED", digicert: { status: 404, errors: [{ code: "not_found|order", message: "Order not found." }] } },
+      /^DigiCert has no order 1001 in the account of this API key\./,
     ],
     [
       "404 not_found|route is UPSTREAM_ERROR",
       digicertErrors(404, "not_found|route", "Route not found."),
       { code: "UPSTREAM_ERROR", revocationOutcome: "NOT_REVOKED", digicert: { status: 404, errors: [{ code: "not_found|route", message: "Route not found." }] } },
+      /DIGICERT_API_URL is wrong; nothing was revoked/,
     ],
     [
       "unseen 409 is REVOCATION_REJECTED",
       digicertErrors(409, "conflict|pending_reissue", "The order has a pending reissue."),
       { code: "REVOCATION_REJECTED", revocationOutcome: "NOT_REVOKED", digicert: { status: 409, errors: [{ code: "conflict|pending_reissue", message: "The order has a pending reissue." }] } },
+      /^DigiCert rejected the request to revoke order 1001 \(HTTP 409, conflict\|pending_reissue: The order has a pending reissue\.\)\.$/,
     ],
     [
       "429 without Retry-After waits 60 s",
       digicertErrors(429, "request_limit_exceeded", "Request limit exceeded."),
       { code: "RATE_LIMITED", revocationOutcome: "NOT_REVOKED", retryAfterSeconds: 60, digicert: { status: 429, errors: [{ code: "request_limit_exceeded", message: "Request limit exceeded." }] } },
+      /Wait 60 s before trying again: DigiCert keeps blocking a key that keeps sending\./,
     ],
     [
       "429 with Retry-After uses it",
       digicertErrors(429, "request_limit_exceeded", "Request limit exceeded.", { "retry-after": "7" }),
       { code: "RATE_LIMITED", revocationOutcome: "NOT_REVOKED", retryAfterSeconds: 7, digicert: { status: 429, errors: [{ code: "request_limit_exceeded", message: "Request limit exceeded." }] } },
+      /Wait 7 s before trying again/,
     ],
     [
       "429 with unreadable Retry-After waits 60 s",
       digicertErrors(429, "request_limit_exceeded", "Request limit exceeded.", { "retry-after": "1.5" }),
       { code: "RATE_LIMITED", revocationOutcome: "NOT_REVOKED", retryAfterSeconds: 60, digicert: { status: 429, errors: [{ code: "request_limit_exceeded", message: "Request limit exceeded." }] } },
+      /Wait 60 s before trying again/,
     ],
     [
       "503 is UPSTREAM_ERROR with unknown outcome",
       digicertErrors(503, "service_unavailable", "Try later."),
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN", digicert: { status: 503, errors: [{ code: "service_unavailable", message: "Try later." }] } },
+      /HTTP 503.*The revocation may have happened: check the order in CertCentral before trying again\./,
     ],
     [
       "500 with HTML is UPSTREAM_ERROR",
       { status: 500, headers: { "content-type": "text/html" }, body: "<html><body>Internal error</body></html>" },
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN", digicert: { status: 500, errors: [] } },
+      /HTTP 500, no error details.*The revocation may have happened/,
     ],
     [
       "200 is UPSTREAM_ERROR with unknown outcome",
       json(200, { ok: true }),
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" },
+      /^DigiCert answered HTTP 200, which is not a documented answer.*The outcome is unknown/,
     ],
     [
       "201 with an empty body is UPSTREAM_ERROR",
       { status: 201, body: "" },
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" },
+      /201 Created.*\(the body is empty\)\. The outcome is unknown/,
     ],
     [
       "201 with a non-JSON body is UPSTREAM_ERROR",
       { status: 201, headers: { "content-type": "text/html" }, body: "<html>created</html>" },
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" },
+      /\(the body is not JSON\)\. The outcome is unknown/,
     ],
     [
       "201 with an unknown status is UPSTREAM_ERROR",
       json(201, { id: 5, date: "2016-02-10T17:06:15+00:00", status: "queued", requester: { id: 1 } }),
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" },
+      /\(status: .*\)\. The outcome is unknown/,
     ],
     [
       "201 without a request id is UPSTREAM_ERROR",
       json(201, { date: "2016-02-10T17:06:15+00:00", status: "pending", requester: { id: 1 } }),
       { code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" },
+      /\(id: .*\)\. The outcome is unknown/,
     ],
-  ])("%s", async (_case, answer, extensions) => {
+  ])("%s", async (_case, answer, extensions, message) => {
     const result = await revokeWith(answer);
 
     expect(result.status).toBe(200);
@@ -126,6 +141,7 @@ describe("revokeOrder upstream answers", () => {
     expect(result.body.errors).toHaveLength(1);
     expect(result.body.errors?.[0]?.path).toEqual(["revokeOrder"]);
     expect(result.body.errors?.[0]?.extensions).toEqual(extensions);
+    expect(result.body.errors?.[0]?.message).toMatch(message);
     expect(harness.simulator.received).toHaveLength(1);
     expect(result.text).not.toContain(SENTINEL_KEY);
   });

@@ -37,6 +37,8 @@ describe("committed schema", () => {
 
     expect(committed).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
     expect(committed).toContain("union RevokeOrderResult = RevokeRequest | RevokedImmediately");
+    expect(committed).toMatch(/type RevokeRequest\s+@key\(fields: "id"\)/);
+    expect(committed).toMatch(/type Order\s+@key\(fields: "id"\)/);
   });
 
   test("every type, field, argument and value is described", async () => {
