@@ -21,6 +21,24 @@ afterEach(() => {
   harness.simulator.received.length = 0;
 });
 
+/**
+ * Posts with headers exactly as listed, repeats and casing kept, which fetch would
+ * normalise; returns the response body.
+ */
+function postWithRawHeaders(url: URL, body: string, headers: [string, string][]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST" }, (response) => {
+      let data = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (data += chunk));
+      response.on("end", () => resolve(data));
+    });
+    for (const [name, value] of headers) request.appendHeader(name, value);
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 function revokePuts() {
   return harness.simulator.received.filter((request) => request.method === "PUT");
 }
@@ -175,19 +193,10 @@ describe("revokeOrder API key", () => {
     const url = new URL(harness.graphqlUrl);
     const body = JSON.stringify({ query: 'mutation { revokeOrder(orderId: "1001") { __typename } }' });
 
-    const text = await new Promise<string>((resolve, reject) => {
-      const request = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "Content-Type": "application/json", "X-Dc-DevKey": SEEDED_KEYS.administrator } },
-        (response) => {
-          let data = "";
-          response.setEncoding("utf8");
-          response.on("data", (chunk: string) => (data += chunk));
-          response.on("end", () => resolve(data));
-        },
-      );
-      request.on("error", reject);
-      request.end(body);
-    });
+    const text = await postWithRawHeaders(url, body, [
+      ["Content-Type", "application/json"],
+      ["X-Dc-DevKey", SEEDED_KEYS.administrator],
+    ]);
 
     expect(JSON.parse(text)).toEqual({ data: { revokeOrder: { __typename: "RevokedImmediately" } } });
     expect(revokePuts()[0]?.headers["x-dc-devkey"]).toBe(SEEDED_KEYS.administrator);
@@ -197,26 +206,11 @@ describe("revokeOrder API key", () => {
     const url = new URL(harness.graphqlUrl);
     const body = JSON.stringify({ query: 'mutation { revokeOrder(orderId: "1001") { __typename } }' });
 
-    const text = await new Promise<string>((resolve, reject) => {
-      const request = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: "POST",
-          headers: { "Content-Type": "application/json", "X-DC-DEVKEY": SEEDED_KEYS.administrator },
-        },
-        (response) => {
-          let data = "";
-          response.setEncoding("utf8");
-          response.on("data", (chunk: string) => (data += chunk));
-          response.on("end", () => resolve(data));
-        },
-      );
-      request.appendHeader("x-dc-devkey", SEEDED_KEYS.user);
-      request.on("error", reject);
-      request.end(body);
-    });
+    const text = await postWithRawHeaders(url, body, [
+      ["Content-Type", "application/json"],
+      ["X-DC-DEVKEY", SEEDED_KEYS.administrator],
+      ["x-dc-devkey", SEEDED_KEYS.user],
+    ]);
 
     expect(JSON.parse(text).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect(harness.simulator.received).toHaveLength(0);
