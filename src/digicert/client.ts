@@ -207,7 +207,7 @@ export class DigicertClient {
   }
 
   /**
-   * Sends one request with the caller's key and reads the answer up to the size cap.
+   * Sends one request with the caller's key and reads the response up to the size cap.
    * The PUT is sent once (the got instance allows only the refused-connection retry);
    * GETs may be retried, since reading twice changes nothing.
    */
@@ -237,7 +237,7 @@ export class DigicertClient {
       if (oversized) {
         throw this.failed(errorFromOversizedResponse(call, maxBytes), call, started, undefined);
       }
-      // Reads throw on HTTP errors so that got can retry them; the last answer is mapped here.
+      // Reads throw on HTTP errors so that got can retry them; the last response is mapped here.
       if (error instanceof HTTPError) {
         const response = error.response as { statusCode: number; headers: IncomingHttpHeaders; body: unknown };
         return { statusCode: response.statusCode, headers: response.headers, body: String(response.body ?? "") };

@@ -181,7 +181,7 @@ function errorCodeOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** Maps a failure to get any HTTP answer from DigiCert: no connection, timeout, reset. */
+/** Maps a failure to get any HTTP response from DigiCert: no connection, timeout, reset. */
 export function errorFromTransport(error: unknown, call: UpstreamCall): GatewayError {
   const code = errorCodeOf(error);
   const name = error instanceof Error ? error.name : "Error";

@@ -18,7 +18,7 @@ export function createDigicertHttp(config: Pick<Config, "digicertApiUrl" | "digi
     prefixUrl: config.digicertApiUrl,
     // One budget for the whole call: DNS, connect, send, wait for and read the answer.
     timeout: { request: config.digicertTimeoutMs },
-    // got retries PUT on many errors by default. A revocation whose answer was lost may
+    // got retries PUT on many errors by default. A revocation whose response was lost may
     // already have happened, so a retry could revoke twice or file a second request.
     // The one retry allowed is after ECONNREFUSED: the TCP connection was refused, so no
     // byte of the request was sent. Status codes never trigger a retry.

@@ -1,16 +1,6 @@
 import { z } from "zod";
-import { REQUEST_STATUSES, type DigicertRequestStatus, type DigicertUser } from "./revoke-order.js";
-
-// ISO 8601 with a UTC offset, as DigiCert writes timestamps ("2016-02-10T17:06:15+00:00").
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const timestamp = z.string().regex(TIMESTAMP, "not an ISO 8601 timestamp with an offset");
-
-const userSchema = z.object({
-  id: z.number().int(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
-  email: z.string().nullish(),
-});
+import { REQUEST_STATUSES, type DigicertRequestStatus } from "./revoke-order.js";
+import { timestampSchema as timestamp, toDate, toDigicertUser, userSchema, type DigicertUser } from "./shapes.js";
 
 /** `GET /request/{request_id}`: the fields a frontend needs. */
 const requestDetailsSchema = z.object({
@@ -71,13 +61,8 @@ function textOrNull(value: string | null | undefined): string | null {
   return value === undefined || value === null || value === "" ? null : value;
 }
 
-function toDate(value: string): Date {
-  return new Date(value.replace(" ", "T"));
-}
-
 function toUser(user: z.infer<typeof userSchema> | null | undefined): DigicertUser | null {
-  if (user === null || user === undefined) return null;
-  return { id: user.id, firstName: user.first_name ?? null, lastName: user.last_name ?? null, email: user.email ?? null };
+  return user === null || user === undefined ? null : toDigicertUser(user);
 }
 
 function parseJson(body: string): unknown {

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { timestampSchema, toDate, toDigicertUser, userSchema, type DigicertUser } from "./shapes.js";
+
+export type { DigicertUser };
 
 /** DigiCert's `revocation_reason` tokens, spelled exactly as DigiCert accepts them. */
 export type DigicertRevocationReason =
@@ -35,32 +38,14 @@ export function toRequestBody(input: RevokeOrderInput): RevokeOrderRequestBody {
 export const REQUEST_STATUSES = ["submitted", "pending", "approved", "rejected"] as const;
 export type DigicertRequestStatus = (typeof REQUEST_STATUSES)[number];
 
-// ISO 8601 with a UTC offset, as DigiCert writes timestamps ("2016-02-10T17:06:15+00:00").
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-
-const userSchema = z.object({
-  id: z.number().int(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
-  email: z.string().nullish(),
-});
-
-/** The revocation request object of a 201 answer. */
+/** The revocation request object of a 201 response. */
 const revocationRequestSchema = z.object({
   id: z.number().int().positive(),
-  date: z.string().regex(TIMESTAMP, "date is not an ISO 8601 timestamp with an offset"),
+  date: timestampSchema,
   status: z.enum(REQUEST_STATUSES),
   requester: userSchema,
   comments: z.string().nullish(),
 });
-
-/** A DigiCert user as this service passes it on. */
-export interface DigicertUser {
-  id: number;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-}
 
 /** A revocation request that an administrator must still approve. */
 export interface RevocationRequest {
@@ -71,7 +56,7 @@ export interface RevocationRequest {
   comments: string | null;
 }
 
-/** What DigiCert did with a revocation. */
+/** Outcome of a revocation that DigiCert accepted. */
 export type RevokeOrderResult =
   | { kind: "request-created"; request: RevocationRequest }
   | { kind: "revoked"; confirmationReceivedAt: Date };
@@ -97,14 +82,9 @@ export function parseRevocationRequest(body: string): RevocationRequest | string
   const request = result.data;
   return {
     id: request.id,
-    date: new Date(request.date.replace(" ", "T")),
+    date: toDate(request.date),
     status: request.status,
-    requester: {
-      id: request.requester.id,
-      firstName: request.requester.first_name ?? null,
-      lastName: request.requester.last_name ?? null,
-      email: request.requester.email ?? null,
-    },
+    requester: toDigicertUser(request.requester),
     comments: request.comments ?? null,
   };
 }
