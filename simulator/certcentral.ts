@@ -140,7 +140,7 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
     return settings.rateLimits.some((rule) => calls.filter((time) => now - time < rule.windowMs).length > rule.limit);
   }
 
-  /** Applies latency, the rate limit and the key check; returns the user, or undefined once it has answered. */
+  /** Applies latency, the rate limit and the key check; returns the user, or undefined once it has sent an error response. */
   async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<SimulatedUser | undefined> {
     if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
     const header = request.headers["x-dc-devkey"];

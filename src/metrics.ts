@@ -15,7 +15,7 @@ export class GatewayMetrics {
 
   readonly upstreamDuration = new Histogram({
     name: "revocation_gateway_digicert_request_duration_seconds",
-    help: "Duration of DigiCert calls, by endpoint and HTTP status (or the transport error code when there was no answer).",
+    help: "Duration of DigiCert calls, by endpoint and HTTP status (or the transport error code when there was no response).",
     labelNames: ["endpoint", "status"] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
     registers: [this.registry],
@@ -23,13 +23,13 @@ export class GatewayMetrics {
 
   readonly revocationsInFlight = new Gauge({
     name: "revocation_gateway_revocations_in_flight",
-    help: "Revocations sent to DigiCert and not yet answered.",
+    help: "Revocations sent to DigiCert and still waiting for a response.",
     registers: [this.registry],
   });
 
   readonly rateLimited = new Counter({
     name: "revocation_gateway_digicert_rate_limited_total",
-    help: "DigiCert 429 answers, by key fingerprint (the first 12 hex digits of the key's SHA-256, never the key).",
+    help: "DigiCert 429 responses, by key fingerprint (the first 12 hex digits of the key's SHA-256, never the key).",
     labelNames: ["key_fingerprint"] as const,
     registers: [this.registry],
   });

@@ -4,11 +4,11 @@
  * The README's error table lists the same codes, and a test keeps the two in step.
  */
 export enum ErrorCode {
-  /** No X-DC-DEVKEY header, or DigiCert answered 401 to the key. */
+  /** No X-DC-DEVKEY header, or DigiCert returned 401 for the key. */
   UNAUTHENTICATED = "UNAUTHENTICATED",
-  /** DigiCert answered 403: the key lacks a permission. */
+  /** DigiCert returned 403: the key lacks a permission. */
   FORBIDDEN = "FORBIDDEN",
-  /** DigiCert answered 404 `not_found|order`. */
+  /** DigiCert returned 404 `not_found|order`. */
   ORDER_NOT_FOUND = "ORDER_NOT_FOUND",
   /** An argument was rejected before any DigiCert call. */
   BAD_USER_INPUT = "BAD_USER_INPUT",
@@ -46,7 +46,7 @@ export enum ErrorCode {
 }
 
 /**
- * What the caller may conclude about the order after an error, in
+ * Conclusion the caller may draw about the order after an error, in
  * `extensions.revocationOutcome`.
  */
 export enum RevocationOutcome {

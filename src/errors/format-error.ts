@@ -31,7 +31,7 @@ export function isClientSafe(error: unknown, code: unknown): boolean {
 /**
  * Apollo Server's formatError: passes deliberate errors on and replaces everything
  * else with a generic INTERNAL_SERVER_ERROR. The unexpected error itself is logged by
- * the logging plugin, which sees it before this runs. Stack traces never go out
+ * the logging plugin, which receives it before this runs. Stack traces never go out
  * because includeStacktraceInErrorResponses is off.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -39,7 +39,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return formatted;
   }
   if (isClientSafe(error, formatted.extensions?.code)) {
-    // Apollo Server's own text tells the caller to change ApolloServer's options; here it is a setting.
+    // Apollo Server's own text asks the caller to change ApolloServer's options, but here it is a setting.
     const message =
       formatted.extensions?.validationErrorCode === "INTROSPECTION_DISABLED"
         ? "Introspection is disabled on this server. Operators can turn it on with INTROSPECTION=true."

@@ -7,14 +7,14 @@ export interface DigicertErrorEntry {
   message: string;
 }
 
-/** What DigiCert answered, in `extensions.digicert`; present only when DigiCert answered. */
+/** DigiCert's error response, in `extensions.digicert`; present only when DigiCert returned one. */
 export interface DigicertErrorDetails {
   status: number;
   errors: DigicertErrorEntry[];
 }
 
 export interface GatewayErrorOptions {
-  /** What the caller may conclude about the order. */
+  /** Conclusion the caller may draw about the order. */
   revocationOutcome: RevocationOutcome;
   digicert?: DigicertErrorDetails;
   retryAfterSeconds?: number;

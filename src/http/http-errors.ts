@@ -25,7 +25,7 @@ function describeRejection(error: FastifyError, request: FastifyRequest, bodyLim
 }
 
 /**
- * Fastify error handler: answers request rejections (size, media type, JSON syntax)
+ * Fastify error handler: returns request rejections (size, media type, JSON syntax)
  * in the GraphQL response shape with code BAD_REQUEST and the same HTTP status, and
  * masks anything else as INTERNAL_SERVER_ERROR after logging it.
  */

@@ -4,7 +4,7 @@ import type { GatewayServer } from "./server.js";
 /**
  * Stops the process cleanly on SIGTERM or SIGINT: /readyz turns 503, the listener
  * closes, requests on open connections get 503 with `Connection: close`, and requests
- * already running (a revocation waiting on DigiCert above all) finish and are answered.
+ * already running (a revocation waiting on DigiCert above all) finish and get their responses.
  * Then `afterClose` runs and the process exits 0. If requests are still running after
  * `graceMs`, it logs that and exits 1.
  */

@@ -76,7 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
-/** A GraphQL answer as the client sees it, with the HTTP status and headers. */
+/** A GraphQL response as the client receives it, with the HTTP status and headers. */
 export interface GraphQLAnswer<TData> {
   status: number;
   headers: Headers;
