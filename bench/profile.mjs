@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CPU profile of revocation-gateway under the (a) load: `node --cpu-prof dist/main.js`
+// CPU profile of revocation-gateway (or another benchmark target) under the (a) load: `node --cpu-prof dist/main.js`
 // in front of the fake upstream, warmed up, loaded, stopped with SIGTERM so that V8
 // writes the profile, then summarized by lib/cpuprofile-summary.mjs.
 // Usage: node bench/profile.mjs [--service-rev REV | --service-root DIR] [options]
@@ -31,6 +31,7 @@ Options:
   --connections N       concurrent connections (default 32)
   --seconds S           length of the profiled load in seconds (default 10)
   --log-level LEVEL     LOG_LEVEL of the service (default info)
+  --target NAME         profile service (the default), got-proxy or limit
   --top N               rows per table (default 25)
   --help                print this help
 `;
@@ -55,6 +56,7 @@ async function main() {
       seconds: { type: "string", default: "10" },
       "log-level": { type: "string", default: "info" },
       top: { type: "string", default: "25" },
+      target: { type: "string", default: "service" },
       help: { type: "boolean", default: false },
     },
   });
@@ -65,6 +67,8 @@ async function main() {
   const latencyMs = wholeNumber(values.latency, "--latency");
   const connections = wholeNumber(values.connections, "--connections");
   const seconds = wholeNumber(values.seconds, "--seconds");
+  const PROFILED = ["service", "got-proxy", "limit"];
+  if (!PROFILED.includes(values.target)) throw new Error(`--target must be one of ${PROFILED.join(", ")}, got ${JSON.stringify(values.target)}`);
 
   mkdirSync(PROFILE_DIR, { recursive: true });
   mkdirSync(path.join(WORK_DIR, "logs"), { recursive: true });
@@ -76,10 +80,10 @@ async function main() {
 
   const upstream = await startUpstream();
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const profileName = `service-${stamp}.cpuprofile`;
+  const profileName = `${values.target}-${stamp}.cpuprofile`;
   let service;
   try {
-    const target = defineTargets({ serviceRoot: serviceBuild.root, supergraphPath: "", logLevel: values["log-level"] }).service;
+    const target = defineTargets({ serviceRoot: serviceBuild.root, supergraphPath: "", logLevel: values["log-level"] })[values.target];
     const port = await freePort();
     const spec = target.spawn({
       port,
@@ -106,7 +110,7 @@ async function main() {
     }
     const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")), { skipMs: warmedAfterMs });
     process.stdout.write(
-      `Service: ${serviceBuild.description}, LOG_LEVEL=${values["log-level"]}, ${connections} connections, upstream latency ${latencyMs} ms, ` +
+      `Target: ${target.label}. Service: ${serviceBuild.description}, LOG_LEVEL=${values["log-level"]}, ${connections} connections, upstream latency ${latencyMs} ms, ` +
         `${seconds} s profiled after start-up and a 2 s warm-up.\n` +
         `Load: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms.\n\n` +
         `${renderSummary(summary, wholeNumber(values.top, "--top"))}\n\nProfile: ${file}\n`,

@@ -30,7 +30,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, "..");
 const WORK_DIR = path.join(BENCH_DIR, ".work");
 const LOG_DIR = path.join(WORK_DIR, "logs");
-const ALL_TARGETS = ["limit", "service", "peer"];
+const ALL_TARGETS = ["limit", "got-proxy", "service", "peer"];
 const ALL_SCENARIOS = ["a", "b", "c", "d", "e"];
 
 const HELP = `Usage: node bench/run.mjs [options]
@@ -47,11 +47,13 @@ Options:
                         built with npm run build when dist/main.js is missing)
   --log-level LEVEL     LOG_LEVEL of the service (default info, the service's default)
   --service-node-options="FLAGS"
-                        extra node flags for the service only, space-separated, such as
+                        extra node flags for the service and the got proxy,
+                        space-separated, such as
                         --service-node-options="--max-semi-space-size=2" (write the =)
   --ignore-other-load   measure at once, without first waiting up to 60 s for other
                         processes on the machine to leave the CPU
-  --targets LIST        comma-separated subset of limit,service,peer (default all)
+  --targets LIST        comma-separated subset of limit,got-proxy,service,peer
+                        (default all)
   --scenarios LIST      comma-separated subset of a,b,c,d,e (default all; d and e share runs)
   --help                print this help
 `;
@@ -347,14 +349,18 @@ async function runInFlightScenario({ targets, upstream, plan, results, problems,
       (results.c[target.name] ??= []).push({
         ...result,
         idleRssBytes: idle.rssBytes,
+        idleFileBytes: idle.fileBytes,
         peakRssBytes: memory.peakRssBytes,
         maxSampledRssBytes: sampled.maxSampledRssBytes,
+        anonBytesAtMax: sampled.anonBytesAtMax,
+        fileBytesAtMax: sampled.fileBytesAtMax,
         maxInFlightAtUpstream: stats.maxInFlight,
       });
       record(problems, interference, "c", target, run, result);
       log(
         `(c) run ${run}/${plan.runs} ${target.label}: peak RSS ${(memory.peakRssBytes / 1e6).toFixed(1)} MB ` +
-          `(idle ${(idle.rssBytes / 1e6).toFixed(1)} MB), ${stats.maxInFlight} in flight at the upstream, p99 ${result.p99Ms.toFixed(0)} ms`,
+          `(idle ${(idle.rssBytes / 1e6).toFixed(1)} MB; largest sample ${(sampled.anonBytesAtMax / 1e6).toFixed(1)} MB anonymous + ` +
+          `${(sampled.fileBytesAtMax / 1e6).toFixed(1)} MB file-backed), ${stats.maxInFlight} in flight at the upstream, p99 ${result.p99Ms.toFixed(0)} ms`,
       );
       await started.handle.stop();
     });

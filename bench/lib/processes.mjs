@@ -112,7 +112,11 @@ export async function waitForRevoke(processHandle, port, request, { intervalMs =
   throw new Error(`${request.label} returned no valid revokeOrder result within ${deadlineMs} ms of its start (last attempt: ${lastProblem})`);
 }
 
-/** Reads VmRSS and VmHWM (peak resident set) of a process from /proc, in bytes. */
+/**
+ * Reads VmRSS, VmHWM (peak resident set) and the two parts of VmRSS of a process from
+ * /proc, in bytes: RssAnon (heap, stacks, buffers) and RssFile (mapped files, mostly the
+ * node binary's own pages).
+ */
 export function readMemory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const field = (name) => {
@@ -120,7 +124,7 @@ export function readMemory(pid) {
     if (match === null) throw new Error(`/proc/${pid}/status has no ${name} line`);
     return Number(match[1]) * 1024;
   };
-  return { rssBytes: field("VmRSS"), peakRssBytes: field("VmHWM") };
+  return { rssBytes: field("VmRSS"), peakRssBytes: field("VmHWM"), anonBytes: field("RssAnon"), fileBytes: field("RssFile") };
 }
 
 /**
@@ -160,14 +164,20 @@ export function otherProcessesCores(before, after, cores) {
 
 /**
  * Samples VmRSS every `intervalMs` until stopped. VmHWM is the kernel's exact peak, and
- * the samples show whether that peak came from the load or from start-up.
+ * the samples show whether that peak came from the load or from start-up, and how the
+ * largest sample splits into RssAnon and RssFile.
  */
 export function sampleMemory(pid, intervalMs = 100) {
   let maxRssBytes = 0;
+  let atMax = { anonBytes: 0, fileBytes: 0 };
   let samples = 0;
   const take = () => {
     try {
-      maxRssBytes = Math.max(maxRssBytes, readMemory(pid).rssBytes);
+      const memory = readMemory(pid);
+      if (memory.rssBytes > maxRssBytes) {
+        maxRssBytes = memory.rssBytes;
+        atMax = memory;
+      }
       samples += 1;
     } catch {
       // The process has exited, so the samples taken so far are the result.
@@ -179,7 +189,7 @@ export function sampleMemory(pid, intervalMs = 100) {
     stop() {
       clearInterval(timer);
       take();
-      return { maxSampledRssBytes: maxRssBytes, samples };
+      return { maxSampledRssBytes: maxRssBytes, anonBytesAtMax: atMax.anonBytes, fileBytesAtMax: atMax.fileBytes, samples };
     },
   };
 }

@@ -1,4 +1,4 @@
-// The three servers measured, each in front of the same fake upstream, with the
+// The servers measured, each in front of the same fake upstream, with the
 // request a client sends to each and the check that its response is a real revocation.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,7 +55,7 @@ function expectMarkers(...markers) {
  * serviceRoot: folder with the service's built dist/main.js and its node_modules.
  * supergraphPath: the Mesh supergraph composed for this upstream.
  * logLevel: LOG_LEVEL of the service.
- * serviceNodeOptions: node flags given to the service only.
+ * serviceNodeOptions: node flags given to the service and to the got proxy.
  */
 export function defineTargets({ serviceRoot, supergraphPath, logLevel, serviceNodeOptions = [] }) {
   const common = (port) => ({
@@ -78,6 +78,22 @@ export function defineTargets({ serviceRoot, supergraphPath, logLevel, serviceNo
       }),
       // The floor reads the body but forwards no arguments, so even a skipApproval
       // request files a request upstream and gets the 201 body back.
+      body: serviceBody,
+      verify: () => expectMarkers('"status":"pending"', '"requester"'),
+    },
+    // The same proxy with the service's got instance for the upstream call: the most a
+    // server that keeps got can do here. It loads got from the built service and runs
+    // with the service's node flags.
+    "got-proxy": {
+      name: "got-proxy",
+      label: "bare proxy with got",
+      path: "/graphql",
+      spawn: ({ port, upstreamUrl, nodeOptions = [] }) => ({
+        command: process.execPath,
+        args: [...serviceNodeOptions, ...nodeOptions, path.join(BENCH_DIR, "lib", "got-proxy.mjs")],
+        cwd: BENCH_DIR,
+        env: { ...common(port), UPSTREAM_URL: upstreamUrl, SERVICE_ROOT: serviceRoot },
+      }),
       body: serviceBody,
       verify: () => expectMarkers('"status":"pending"', '"requester"'),
     },
