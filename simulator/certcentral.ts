@@ -29,7 +29,7 @@ export interface RecordedRequest {
 /** A canned response or fault that replaces the next request's normal handling. */
 export type ScriptedAnswer =
   | { status: number; headers?: Record<string, string>; body?: string }
-  | { fault: "reset" | "hang" | "stall-body" };
+  | { fault: "reset" | "hang" | "stall-body" | "endless-body" };
 
 export interface SimulatorOptions {
   /**
@@ -122,6 +122,16 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
         // Status and headers go out, then the body stops after its first bytes.
         reply.raw.writeHead(201, { "content-type": "application/json", "content-length": "400" });
         reply.raw.write('{"id": 1, "date": "2016-02-10T17:06:15+00:00"');
+      }
+      if (answer.fault === "endless-body") {
+        // A chunked 201 with no content-length that keeps sending until the client hangs up.
+        reply.raw.writeHead(201, { "content-type": "application/json" });
+        const chunk = `{"padding":"${"x".repeat(16 * 1024)}",`;
+        const pump = (): void => {
+          while (!reply.raw.destroyed && reply.raw.write(chunk));
+          if (!reply.raw.destroyed) reply.raw.once("drain", pump);
+        };
+        pump();
       }
       // "hang" leaves the socket open and unanswered until the client gives up.
       return reply;

@@ -208,6 +208,17 @@ describe("revokeOrder upstream answers", () => {
     expect(result.body.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" });
     expect(result.body.errors?.[0]?.message).toMatch(/larger than 65536 bytes/);
   });
+
+  test("endless chunked answer is cut at the cap", async () => {
+    const started = Date.now();
+
+    const result = await revokeWith({ fault: "endless-body" });
+
+    expect(result.body.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", revocationOutcome: "UNKNOWN" });
+    expect(result.body.errors?.[0]?.message).toMatch(/larger than 65536 bytes/);
+    expect(Date.now() - started).toBeLessThan(700);
+    expect(harness.simulator.received).toHaveLength(1);
+  });
 });
 
 describe("revokeOrder transport faults", () => {
@@ -354,7 +365,7 @@ describe("revokeOrder secrets", () => {
 
 describe("unexpected errors", () => {
   test.each([["unset"], ["development"], ["production"]])("NODE_ENV %s masks the error", async (nodeEnv) => {
-    const broken = { put: () => { throw new TypeError("cannot read internals at /srv/app/secret.js:12"); } } as unknown as Got;
+    const broken = { stream: () => { throw new TypeError("cannot read internals at /srv/app/secret.js:12"); } } as unknown as Got;
     const faulty = await startHarness({
       env: nodeEnv === "unset" ? {} : { NODE_ENV: nodeEnv },
       overrides: () => ({ digicertHttp: broken }),
