@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Load benchmark of revocation-gateway against a bare reverse proxy (the cost floor)
-// and GraphQL Mesh (the peer), all in front of one fake DigiCert upstream on 127.0.0.1.
+// Load benchmark of revocation-gateway against a bare reverse proxy (the cost floor),
+// the same proxy calling through got (the ceiling of a got-based server) and GraphQL
+// Mesh (the peer), all in front of one fake DigiCert upstream on 127.0.0.1.
 // Usage: node bench/run.mjs [--quick] [--service-rev REV | --service-root DIR] ...
 // with every option in --help. Everything listens on 127.0.0.1, and a request count or
 // a duration bounds every load.
@@ -35,8 +36,9 @@ const ALL_SCENARIOS = ["a", "b", "c", "d", "e"];
 
 const HELP = `Usage: node bench/run.mjs [options]
 
-Measures revocation-gateway, a bare reverse proxy and GraphQL Mesh in front of one
-fake DigiCert upstream, all on 127.0.0.1. Prints a markdown report and writes it, with
+Measures revocation-gateway, a bare reverse proxy, the same proxy calling through the
+service's got instance, and GraphQL Mesh in front of one fake DigiCert upstream, all on
+127.0.0.1. Prints a markdown report and writes it, with
 every run's raw numbers, to bench/.work/.
 
 Options:
@@ -174,7 +176,7 @@ async function forEachTargetRotated(targets, run, body) {
 
 /**
  * Measures the harness alone: autocannon straight to the fake upstream's revoke route,
- * with the load of a scenario. A target adds a hop, so this is the ceiling for all three.
+ * with the load of a scenario. A target adds a hop, so this is the ceiling for every target.
  */
 async function measureHarness(upstream, load) {
   await waitForQuietMachine(upstream);
