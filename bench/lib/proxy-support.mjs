@@ -1,5 +1,5 @@
-// What the two proxies of the benchmark (bare-proxy.mjs and got-proxy.mjs) share: their
-// settings from the environment, the error response and listening until a signal.
+// Code shared by the two proxies of the benchmark, bare-proxy.mjs and got-proxy.mjs: the
+// settings from the environment, the error response, and serving until a signal.
 import http from "node:http";
 
 /** Reads PORT and UPSTREAM_URL, both required; the upstream must be loopback http://. */
