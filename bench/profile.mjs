@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// CPU profile of revocation-gateway (or another benchmark target) under the (a) load: `node --cpu-prof dist/main.js`
-// in front of the fake upstream, warmed up, loaded, stopped with SIGTERM so that V8
-// writes the profile, then summarized by lib/cpuprofile-summary.mjs.
+// CPU profile of a benchmark target (the service by default) under the (a) load: the
+// target runs under `node --cpu-prof` in front of the fake upstream, is warmed up, loaded
+// and stopped with SIGTERM so that V8 writes the profile, which
+// lib/cpuprofile-summary.mjs then summarizes.
 // Usage: node bench/profile.mjs [--service-rev REV | --service-root DIR] [options]
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -17,11 +18,12 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, "..");
 const WORK_DIR = path.join(BENCH_DIR, ".work");
 const PROFILE_DIR = path.join(WORK_DIR, "profiles");
+const PROFILED_TARGETS = ["service", "got-proxy", "limit"];
 
 const HELP = `Usage: node bench/profile.mjs [options]
 
-Runs revocation-gateway under node --cpu-prof with the benchmark's load and prints the
-functions and packages with the most CPU time. The profile is written to
+Runs revocation-gateway (or another target) under node --cpu-prof with the benchmark's
+load and prints the functions and packages with the most CPU time. The profile is written to
 bench/.work/profiles/ (never commit .cpuprofile files).
 
 Options:
@@ -67,8 +69,9 @@ async function main() {
   const latencyMs = wholeNumber(values.latency, "--latency");
   const connections = wholeNumber(values.connections, "--connections");
   const seconds = wholeNumber(values.seconds, "--seconds");
-  const PROFILED = ["service", "got-proxy", "limit"];
-  if (!PROFILED.includes(values.target)) throw new Error(`--target must be one of ${PROFILED.join(", ")}, got ${JSON.stringify(values.target)}`);
+  if (!PROFILED_TARGETS.includes(values.target)) {
+    throw new Error(`--target must be one of ${PROFILED_TARGETS.join(", ")}, got ${JSON.stringify(values.target)}`);
+  }
 
   mkdirSync(PROFILE_DIR, { recursive: true });
   mkdirSync(path.join(WORK_DIR, "logs"), { recursive: true });

@@ -219,9 +219,9 @@ function harnessLines(harnessChecks, plan) {
 }
 
 /**
- * States what keeping got allows: the got proxy's throughput against the bare proxy's and
- * Mesh's, from the (a) medians. No GraphQL server that makes its upstream call with got can
- * do better than the got proxy, which does nothing else.
+ * Returns the report line on the got proxy's (a) medians against the bare proxy's and
+ * Mesh's. The got proxy does nothing but the got call, so no server that makes its
+ * upstream call with got can beat these numbers.
  */
 function ceilingLines(results) {
   const runs = results.a ?? {};
