@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// CPU profile of a benchmark target (the service by default) under the (a) load: the
-// target runs under `node --cpu-prof` in front of the fake upstream, is warmed up, loaded
-// and stopped with SIGTERM so that V8 writes the profile, which
-// lib/cpuprofile-summary.mjs then summarizes.
+// CPU profile of a benchmark target (the service by default) under the (a) load. The
+// target runs under `node --cpu-prof` in front of the fake upstream, is warmed up and
+// loaded, then stopped with SIGTERM so that V8 writes the profile.
+// lib/cpuprofile-summary.mjs summarizes it.
 // Usage: node bench/profile.mjs [--service-rev REV | --service-root DIR] [options]
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +18,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, "..");
 const WORK_DIR = path.join(BENCH_DIR, ".work");
 const PROFILE_DIR = path.join(WORK_DIR, "profiles");
-const PROFILED_TARGETS = ["service", "got-proxy", "limit"];
+const PROFILED_TARGETS = ["service", "graphql-floor", "got-proxy", "limit"];
 
 const HELP = `Usage: node bench/profile.mjs [options]
 
@@ -28,12 +28,13 @@ bench/.work/profiles/ (never commit .cpuprofile files).
 
 Options:
   --service-rev REV     profile git revision REV, built under bench/.work/
-  --service-root DIR    profile the build in DIR/dist (default: the repository root)
+  --service-root DIR    profile the build in DIR, which needs dist/ and node_modules/
+                        (default: the repository root)
   --latency MS          upstream latency in milliseconds (default 0)
   --connections N       concurrent connections (default 32)
   --seconds S           length of the profiled load in seconds (default 10)
   --log-level LEVEL     LOG_LEVEL of the service (default info)
-  --target NAME         profile service (the default), got-proxy or limit
+  --target NAME         profile service (the default), graphql-floor, got-proxy or limit
   --top N               rows per table (default 25)
   --help                print this help
 `;
@@ -111,9 +112,11 @@ async function main() {
     if (!existsSync(file)) {
       throw new Error(`node --cpu-prof wrote no ${profileName} in ${PROFILE_DIR} (found: ${readdirSync(PROFILE_DIR).join(", ") || "nothing"})`);
     }
+    // The proxies write no logs, so LOG_LEVEL means nothing to them.
+    const usesLogLevel = values.target === "service" || values.target === "graphql-floor";
     const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")), { skipMs: warmedAfterMs });
     process.stdout.write(
-      `Target: ${target.label}. Service: ${serviceBuild.description}, LOG_LEVEL=${values["log-level"]}, ${connections} connections, upstream latency ${latencyMs} ms, ` +
+      `Target: ${target.label}. Service: ${serviceBuild.description}${usesLogLevel ? `, LOG_LEVEL=${values["log-level"]}` : ""}, ${connections} connections, upstream latency ${latencyMs} ms, ` +
         `${seconds} s profiled after start-up and a 2 s warm-up.\n` +
         `Load: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms.\n\n` +
         `${renderSummary(summary, wholeNumber(values.top, "--top"))}\n\nProfile: ${file}\n`,

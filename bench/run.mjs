@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Load benchmark of revocation-gateway against a bare reverse proxy (the cost floor),
-// the same proxy calling through got (the ceiling of a got-based server) and GraphQL
-// Mesh (the peer), all in front of one fake DigiCert upstream on 127.0.0.1.
+// Load benchmark of revocation-gateway, all in front of one fake DigiCert upstream on
+// 127.0.0.1. It is measured against a bare reverse proxy (the cost floor), the same proxy
+// calling through got (the ceiling of a got-based server), the service with no upstream
+// call (the ceiling of its GraphQL side) and GraphQL Mesh (the peer).
 // Usage: node bench/run.mjs [--quick] [--service-rev REV | --service-root DIR] ...
 // with every option in --help. Everything listens on 127.0.0.1, and a request count or
 // a duration bounds every load.
@@ -31,22 +32,23 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, "..");
 const WORK_DIR = path.join(BENCH_DIR, ".work");
 const LOG_DIR = path.join(WORK_DIR, "logs");
-const ALL_TARGETS = ["limit", "got-proxy", "service", "peer"];
+const ALL_TARGETS = ["limit", "got-proxy", "graphql-floor", "service", "peer"];
 const ALL_SCENARIOS = ["a", "b", "c", "d", "e"];
 
 const HELP = `Usage: node bench/run.mjs [options]
 
 Measures revocation-gateway, a bare reverse proxy, the same proxy calling through the
-service's got instance, and GraphQL Mesh in front of one fake DigiCert upstream, all on
-127.0.0.1. Prints a markdown report and writes it, with
+service's got instance, the service with no upstream call, and GraphQL Mesh, in front of
+one fake DigiCert upstream, all on 127.0.0.1. Prints a markdown report and writes it, with
 every run's raw numbers, to bench/.work/.
 
 Options:
   --quick               2 runs per scenario and shorter loads, for a smoke check (about 3 min)
   --runs N              runs per scenario and target (default 5, or 2 with --quick)
   --service-rev REV     measure git revision REV (such as HEAD), built under bench/.work/
-  --service-root DIR    measure the build in DIR/dist (default: the repository root,
-                        built with npm run build when dist/main.js is missing)
+  --service-root DIR    measure the build in DIR, which needs dist/, node_modules/ and
+                        package.json (default: the repository root, built with
+                        npm run build when dist/main.js is missing)
   --log-level LEVEL     LOG_LEVEL of the service (default info, the service's default)
   --service-node-options="FLAGS"
                         extra node flags for the service and the got proxy,
@@ -54,8 +56,8 @@ Options:
                         --service-node-options="--max-semi-space-size=2" (write the =)
   --ignore-other-load   measure at once, without first waiting up to 60 s for other
                         processes on the machine to leave the CPU
-  --targets LIST        comma-separated subset of limit,got-proxy,service,peer
-                        (default all)
+  --targets LIST        comma-separated subset of limit,got-proxy,graphql-floor,
+                        service,peer (default all)
   --scenarios LIST      comma-separated subset of a,b,c,d,e (default all; d and e share runs)
   --help                print this help
 `;
@@ -192,8 +194,14 @@ async function measureHarness(upstream, load) {
   return result;
 }
 
+/** Returns the targets that take part in a scenario; a target without `scenarios` takes part in all. */
+function targetsFor(targets, scenario) {
+  return targets.filter((target) => target.scenarios === undefined || target.scenarios.includes(scenario));
+}
+
 /** Scenarios (a) and (b): one long-lived process per target, runs interleaved across targets. */
-async function runSteadyScenarios({ targets, upstream, plan, scenarios, results, problems, interference, harnessChecks }) {
+async function runSteadyScenarios({ targets: allTargets, upstream, plan, scenarios, results, problems, interference, harnessChecks }) {
+  const targets = allTargets.filter((target) => targetsFor([target], "a").length > 0 || targetsFor([target], "b").length > 0);
   const running = new Map();
   for (const target of targets) {
     const started = await launch(target, upstream, "steady");
@@ -210,11 +218,11 @@ async function runSteadyScenarios({ targets, upstream, plan, scenarios, results,
     const harness = await measureHarness(upstream, { connections: config.connections, durationSeconds: config.durationSeconds });
     harnessChecks.a = harness;
     log(`(a) harness alone: ${harness.requestsPerSecond.toFixed(0)} req/s, p50 ${harness.p50Ms.toFixed(2)} ms, p99 ${harness.p99Ms.toFixed(2)} ms`);
-    for (const target of targets) {
+    for (const target of targetsFor(targets, "a")) {
       await runLoad({ ...loadOptions(target, running.get(target.name)), connections: config.connections, durationSeconds: config.firstWarmupSeconds });
     }
     for (let run = 1; run <= plan.runs; run += 1) {
-      await forEachTargetRotated(targets, run, async (target) => {
+      await forEachTargetRotated(targetsFor(targets, "a"), run, async (target) => {
         const options = { ...loadOptions(target, running.get(target.name)), connections: config.connections };
         await runLoad({ ...options, durationSeconds: config.warmupSeconds });
         const result = await measuredLoad(upstream, { ...options, durationSeconds: config.durationSeconds });
@@ -233,7 +241,7 @@ async function runSteadyScenarios({ targets, upstream, plan, scenarios, results,
     harnessChecks.b = harness;
     log(`(b) harness alone: ${harness.requestsPerSecond.toFixed(0)} req/s, p99 ${harness.p99Ms.toFixed(1)} ms`);
     for (let run = 1; run <= plan.runs; run += 1) {
-      await forEachTargetRotated(targets, run, async (target) => {
+      await forEachTargetRotated(targetsFor(targets, "b"), run, async (target) => {
         const options = { ...loadOptions(target, running.get(target.name)), connections: config.connections };
         await runLoad({ ...options, amount: config.connections * config.warmupPerConnection });
         const result = await measuredLoad(upstream, { ...options, amount: config.connections * config.requestsPerConnection });
@@ -277,7 +285,8 @@ async function waitForUpstreamIdle(upstream, timeoutMs = 5_000) {
 }
 
 /** Scenarios (d) and (e): a fresh process per run, timed from spawn, then 10 000 requests. */
-async function runFreshProcessScenarios({ targets, upstream, plan, scenarios, results, problems, interference }) {
+async function runFreshProcessScenarios({ targets: allTargets, upstream, plan, scenarios, results, problems, interference }) {
+  const targets = targetsFor(allTargets, "d");
   const config = plan.connectionReuse;
   await upstream.setLatency(0);
   if (scenarios.includes("d")) results.d = {};
@@ -325,7 +334,8 @@ async function runFreshProcessScenarios({ targets, upstream, plan, scenarios, re
 }
 
 /** Scenario (c): a fresh process per run, 1000 requests held in flight by a slow upstream. */
-async function runInFlightScenario({ targets, upstream, plan, results, problems, interference }) {
+async function runInFlightScenario({ targets: allTargets, upstream, plan, results, problems, interference }) {
+  const targets = targetsFor(allTargets, "c");
   const config = plan.inFlight;
   await upstream.setLatency(0);
   results.c = {};
@@ -437,8 +447,12 @@ async function main() {
   const interference = [];
   const harnessChecks = {};
   try {
-    const supergraph = composeSupergraph(upstream);
-    log(`Composed the Mesh supergraph in ${supergraph.composeMs.toFixed(0)} ms`);
+    // Mesh needs its supergraph composed first; composition is a build step, timed apart.
+    let supergraph = { path: "" };
+    if (targetNames.includes("peer")) {
+      supergraph = composeSupergraph(upstream);
+      log(`Composed the Mesh supergraph in ${supergraph.composeMs.toFixed(0)} ms`);
+    }
     const definitions = defineTargets({
       serviceRoot: serviceBuild.root,
       supergraphPath: supergraph.path,

@@ -50,12 +50,19 @@ function expectMarkers(...markers) {
   return (body) => markers.every((marker) => body.includes(marker)) && !body.includes('"errors"');
 }
 
+/** Returns the check of the service's revokeOrder result for a 204 (skipApproval) or a 201. */
+function verifyServiceResult(skipApproval) {
+  return skipApproval
+    ? expectMarkers('"__typename":"RevokedImmediately"', '"confirmationReceivedAt"')
+    : expectMarkers('"__typename":"RevokeRequest"', '"status":"PENDING"', '"email":"ada.admin@example.com"');
+}
+
 /**
  * Builds the target definitions.
  * serviceRoot: folder with the service's built dist/main.js and its node_modules.
  * supergraphPath: the Mesh supergraph composed for this upstream.
  * logLevel: LOG_LEVEL of the service.
- * serviceNodeOptions: node flags given to the service and to the got proxy.
+ * serviceNodeOptions: node flags given to the service, the got proxy and the GraphQL floor.
  */
 export function defineTargets({ serviceRoot, supergraphPath, logLevel, serviceNodeOptions = [] }) {
   const common = (port) => ({
@@ -97,6 +104,24 @@ export function defineTargets({ serviceRoot, supergraphPath, logLevel, serviceNo
       body: serviceBody,
       verify: () => expectMarkers('"status":"pending"', '"requester"'),
     },
+    // The service with its got instance replaced by one that responds at once: the cost
+    // of the GraphQL side alone. It needs the built service, as the service does. It has
+    // no upstream to wait on or connect to, so only scenario (a) measures it.
+    "graphql-floor": {
+      name: "graphql-floor",
+      label: "service without upstream call",
+      path: "/graphql",
+      scenarios: ["a"],
+      spawn: ({ port, upstreamUrl, nodeOptions = [] }) => ({
+        command: process.execPath,
+        args: [...serviceNodeOptions, ...nodeOptions, path.join(BENCH_DIR, "lib", "graphql-floor.mjs")],
+        cwd: serviceRoot,
+        // DIGICERT_API_URL is required by the configuration but never called.
+        env: { ...common(port), DIGICERT_API_URL: upstreamUrl, LOG_LEVEL: logLevel, SERVICE_ROOT: serviceRoot },
+      }),
+      body: serviceBody,
+      verify: verifyServiceResult,
+    },
     service: {
       name: "service",
       label: "revocation-gateway",
@@ -108,10 +133,7 @@ export function defineTargets({ serviceRoot, supergraphPath, logLevel, serviceNo
         env: { ...common(port), DIGICERT_API_URL: upstreamUrl, LOG_LEVEL: logLevel },
       }),
       body: serviceBody,
-      verify: (skipApproval) =>
-        skipApproval
-          ? expectMarkers('"__typename":"RevokedImmediately"', '"confirmationReceivedAt"')
-          : expectMarkers('"__typename":"RevokeRequest"', '"status":"PENDING"', '"email":"ada.admin@example.com"'),
+      verify: verifyServiceResult,
     },
     peer: {
       name: "peer",

@@ -11,6 +11,7 @@
 // Connections are counted on the server's 'connection' event, so the count is the
 // number of TCP connections accepted, whichever client opened them.
 import http from "node:http";
+import { revocationRequestBodies } from "./revocation-body.mjs";
 
 const BASE_PATH = "/services/v2";
 const REVOKE_PATH = /^\/services\/v2\/order\/certificate\/([1-9][0-9]*)\/revoke$/;
@@ -20,7 +21,6 @@ const REVOCATION_REASONS = new Set(["unspecified", "keyCompromise", "affiliation
 const MAX_BODY_BYTES = 16 * 1024;
 
 let latencyMs = 0;
-let nextRequestId = 5001;
 const counters = newCounters();
 
 function newCounters() {
@@ -41,19 +41,7 @@ function newCounters() {
   };
 }
 
-/** Builds the revocation request object DigiCert returns with 201. */
-function revocationRequestBody(comments) {
-  const body = {
-    id: nextRequestId,
-    date: "2026-12-04T09:30:00+00:00",
-    type: "revoke",
-    status: "pending",
-    requester: { id: 101, first_name: "Ada", last_name: "Admin", email: "ada.admin@example.com" },
-  };
-  nextRequestId += 1;
-  if (typeof comments === "string") body.comments = comments;
-  return JSON.stringify(body);
-}
+const revocationRequestBody = revocationRequestBodies();
 
 function sendError(response, status, code, message) {
   counters.rejected += 1;
