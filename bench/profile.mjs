@@ -4,7 +4,7 @@
 // loaded, then stopped with SIGTERM so that V8 writes the profile.
 // lib/cpuprofile-summary.mjs summarizes it.
 // Usage: node bench/profile.mjs [--service-rev REV | --service-root DIR] [options]
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -115,12 +115,14 @@ async function main() {
     // The proxies write no logs, so LOG_LEVEL means nothing to them.
     const usesLogLevel = values.target === "service" || values.target === "graphql-floor";
     const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")), { skipMs: warmedAfterMs });
-    process.stdout.write(
+    const report =
       `Target: ${target.label}. Service: ${serviceBuild.description}${usesLogLevel ? `, LOG_LEVEL=${values["log-level"]}` : ""}, ${connections} connections, upstream latency ${latencyMs} ms, ` +
-        `${seconds} s profiled after start-up and a 2 s warm-up.\n` +
-        `Load: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms.\n\n` +
-        `${renderSummary(summary, wholeNumber(values.top, "--top"))}\n\nProfile: ${file}\n`,
-    );
+      `${seconds} s profiled after start-up and a 2 s warm-up.\n` +
+      `Load: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms.\n\n` +
+      `${renderSummary(summary, wholeNumber(values.top, "--top"))}\n\nProfile: ${file}\n`;
+    // The summary is kept beside the profile, because the load rate is in no other file.
+    writeFileSync(file.replace(/\.cpuprofile$/, ".md"), report);
+    process.stdout.write(report);
   } finally {
     if (service !== undefined) await service.stop();
     await upstream.stop();
