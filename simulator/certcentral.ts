@@ -128,7 +128,9 @@ export async function startSimulator(port = 0, options: SimulatorOptions = {}): 
         reply.raw.writeHead(201, { "content-type": "application/json" });
         const chunk = `{"padding":"${"x".repeat(16 * 1024)}",`;
         const pump = (): void => {
-          while (!reply.raw.destroyed && reply.raw.write(chunk));
+          // Write until the socket buffer is full, then again once it drains.
+          let writable = true;
+          while (writable && !reply.raw.destroyed) writable = reply.raw.write(chunk);
           if (!reply.raw.destroyed) reply.raw.once("drain", pump);
         };
         pump();

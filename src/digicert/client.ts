@@ -150,7 +150,7 @@ export class DigicertClient {
   async getRequest(requestId: string): Promise<RequestDetails | null> {
     const call = this.readCall(`read request ${requestId}`, REQUEST_ENDPOINT, "");
     const started = performance.now();
-    const answer = await this.send({ method: "GET", path: `request/${requestId}` }, call, started);
+    const answer = await this.sendRead(`request/${requestId}`, call, started);
 
     if (answer.statusCode === 404 && parseErrorBody(answer.body).some((entry) => entry.code.startsWith("not_found|request"))) {
       this.record(call, started, answer.statusCode, ["not_found|request"]);
@@ -172,7 +172,7 @@ export class DigicertClient {
   async getOrderRequests(orderId: string): Promise<OrderRequestSummary[]> {
     const call = this.readCall(`read order ${orderId}`, ORDER_ENDPOINT, orderId);
     const started = performance.now();
-    const answer = await this.send({ method: "GET", path: `order/certificate/${orderId}` }, call, started);
+    const answer = await this.sendRead(`order/certificate/${orderId}`, call, started);
 
     if (answer.statusCode !== 200) {
       throw this.failed(errorFromResponse(answer.statusCode, answer.headers, answer.body, call), call, started, answer.statusCode);
@@ -231,6 +231,7 @@ export class DigicertClient {
         settled = true;
         reject(error());
       };
+      const failInTransport = (error: Error): void => fail(() => this.failed(errorFromTransport(error, call), call, started, undefined));
       const watch = (stream: Request): void => {
         let response: IncomingMessage | undefined;
         const chunks: Buffer[] = [];
@@ -252,13 +253,13 @@ export class DigicertClient {
         stream.on("end", () => {
           if (settled) return;
           if (response === undefined) {
-            fail(() => this.failed(errorFromTransport(new Error("got ended the response stream before any response"), call), call, started, undefined));
+            failInTransport(new Error("got ended the response stream before any response"));
             return;
           }
           settled = true;
           resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") });
         });
-        stream.on("error", (error: Error) => fail(() => this.failed(errorFromTransport(error, call), call, started, undefined)));
+        stream.on("error", failInTransport);
         let retried = false;
         stream.once("retry", (_retryCount: number, _error: Error, createRetryStream: () => Request) => {
           retried = true;
@@ -267,7 +268,7 @@ export class DigicertClient {
         // got 14 closes a stream without an error only to retry it. Any other silent close
         // would leave the caller waiting, so it counts as a failed call with an unknown outcome.
         stream.on("close", () => {
-          if (!retried) fail(() => this.failed(errorFromTransport(new Error("got closed the response stream before its end"), call), call, started, undefined));
+          if (!retried) failInTransport(new Error("got closed the response stream before its end"));
         });
       };
       watch(this.http.stream(path, options));
@@ -280,17 +281,16 @@ export class DigicertClient {
    * since reading twice changes nothing. Reads use the promise API because a stream that
    * fails with an HTTP error status has its error body read by got without a size limit.
    */
-  private async send(request: { method: "GET"; path: string }, call: UpstreamCall, started: number): Promise<RawAnswer> {
+  private async sendRead(path: string, call: UpstreamCall, started: number): Promise<RawAnswer> {
     let oversized = false;
-    const maxBytes = MAX_READ_RESPONSE_BYTES;
     const headers = { "x-dc-devkey": this.key.reveal() };
     const context = { logger: this.logger };
-    const pending = this.http.get(request.path, { headers, context, retry: READ_RETRY, throwHttpErrors: true });
+    const pending = this.http.get(path, { headers, context, retry: READ_RETRY, throwHttpErrors: true });
     // got has no response size limit: stop reading once the declared or received
     // size passes the cap.
     pending.on("downloadProgress", (progress: { transferred: number; total?: number }) => {
       const size = Math.max(progress.transferred, progress.total ?? 0);
-      if (size > maxBytes && !oversized) {
+      if (size > MAX_READ_RESPONSE_BYTES && !oversized) {
         oversized = true;
         pending.cancel();
       }
@@ -301,7 +301,7 @@ export class DigicertClient {
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       if (oversized) {
-        throw this.failed(errorFromOversizedResponse(call, maxBytes), call, started, undefined);
+        throw this.failed(errorFromOversizedResponse(call, MAX_READ_RESPONSE_BYTES), call, started, undefined);
       }
       // Reads throw on HTTP errors so that got can retry them; the last response is mapped here.
       if (error instanceof HTTPError) {
