@@ -4,34 +4,25 @@
 // upstream, and sends it revokeOrder requests. After each step it runs a full garbage
 // collection and prints the resident set (/proc/self/status) beside V8's heap spaces.
 // Usage: node --expose-gc bench/idle-memory.mjs [--service-root DIR] [--requests N]
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import v8 from "node:v8";
-import { postOnce, startUpstream } from "./lib/processes.mjs";
+import { postOnce, readMemory, startUpstream } from "./lib/processes.mjs";
+import { importFromBuild } from "./lib/service-build.mjs";
 import { defineTargets, revokeRequest } from "./lib/targets.mjs";
 
 const MB = 1e6;
 
-function residentSet() {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { anon: field("RssAnon"), file: field("RssFile") };
-}
-
 function describe(label) {
   globalThis.gc();
-  const rss = residentSet();
-  const spaces = v8
-    .getHeapSpaceStatistics()
-    .filter((space) => space.physical_space_size > 0)
-    .map((space) => `${space.space_name} ${(space.space_used_size / MB).toFixed(1)} used / ${(space.physical_space_size / MB).toFixed(1)} resident`);
-  const heapResident = v8.getHeapSpaceStatistics().reduce((sum, space) => sum + space.physical_space_size, 0);
+  const memory = readMemory(process.pid);
+  const spaces = v8.getHeapSpaceStatistics().filter((space) => space.physical_space_size > 0);
+  const heapResident = spaces.reduce((sum, space) => sum + space.physical_space_size, 0);
   return [
-    `${label}: RssAnon ${(rss.anon / MB).toFixed(1)} MB, RssFile ${(rss.file / MB).toFixed(1)} MB; V8 heap resident ${(heapResident / MB).toFixed(1)} MB, ` +
-      `anonymous memory outside V8's heap about ${((rss.anon - heapResident) / MB).toFixed(1)} MB`,
-    ...spaces.map((line) => `  ${line}`),
+    `${label}: RssAnon ${(memory.anonBytes / MB).toFixed(1)} MB, RssFile ${(memory.fileBytes / MB).toFixed(1)} MB; V8 heap resident ${(heapResident / MB).toFixed(1)} MB, ` +
+      `anonymous memory outside V8's heap about ${((memory.anonBytes - heapResident) / MB).toFixed(1)} MB`,
+    ...spaces.map((space) => `  ${space.space_name} ${(space.space_used_size / MB).toFixed(1)} used / ${(space.physical_space_size / MB).toFixed(1)} resident`),
   ].join("\n");
 }
 
@@ -41,14 +32,13 @@ async function main() {
   const requests = Number(values.requests);
   if (!Number.isInteger(requests) || requests < 1) throw new Error(`--requests must be a whole number above 0, got ${values.requests}`);
   const root = path.resolve(values["service-root"] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), ".."));
-  const load = (file) => import(pathToFileURL(path.join(root, "dist", file)).href);
 
   const lines = [describe("node started")];
   const upstream = await startUpstream();
   try {
-    const { loadConfig } = await load("config/config.js");
-    const { createLogger } = await load("logger.js");
-    const { createServer } = await load("http/server.js");
+    const { loadConfig } = await importFromBuild(root, "config/config.js");
+    const { createLogger } = await importFromBuild(root, "logger.js");
+    const { createServer } = await importFromBuild(root, "http/server.js");
     lines.push(describe("service modules loaded"));
 
     const config = loadConfig({ ...process.env, NODE_ENV: "production", LOG_LEVEL: "info", DIGICERT_API_URL: upstream.baseUrl, HOST: "127.0.0.1", PORT: "0" });

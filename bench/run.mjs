@@ -194,14 +194,19 @@ async function measureHarness(upstream, load) {
   return result;
 }
 
-/** Returns the targets that take part in a scenario; a target without `scenarios` takes part in all. */
+/** Tells whether a target takes part in a scenario. A target without `scenarios` takes part in all. */
+function takesPart(target, scenario) {
+  return target.scenarios === undefined || target.scenarios.includes(scenario);
+}
+
+/** Returns the targets that take part in a scenario. */
 function targetsFor(targets, scenario) {
-  return targets.filter((target) => target.scenarios === undefined || target.scenarios.includes(scenario));
+  return targets.filter((target) => takesPart(target, scenario));
 }
 
 /** Scenarios (a) and (b): one long-lived process per target, runs interleaved across targets. */
 async function runSteadyScenarios({ targets: allTargets, upstream, plan, scenarios, results, problems, interference, harnessChecks }) {
-  const targets = allTargets.filter((target) => targetsFor([target], "a").length > 0 || targetsFor([target], "b").length > 0);
+  const targets = allTargets.filter((target) => takesPart(target, "a") || takesPart(target, "b"));
   const running = new Map();
   for (const target of targets) {
     const started = await launch(target, upstream, "steady");

@@ -8,15 +8,11 @@
 //
 // Environment: PORT (required), UPSTREAM_URL (required, loopback http:// only),
 // SERVICE_ROOT (required: the folder with the service's dist/ and node_modules/).
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { proxySettings, sendError, serve } from "./proxy-support.mjs";
+import { importFromBuild, serviceRootFromEnvironment } from "./service-build.mjs";
 
 const { port, upstream } = proxySettings();
-const serviceRoot = process.env.SERVICE_ROOT ?? "";
-if (serviceRoot === "") throw new Error("SERVICE_ROOT must name the folder of the built service");
-
-const { createDigicertHttp } = await import(pathToFileURL(path.join(serviceRoot, "dist", "digicert", "http.js")).href);
+const { createDigicertHttp } = await importFromBuild(serviceRootFromEnvironment(), "digicert/http.js");
 const digicert = createDigicertHttp({ digicertApiUrl: upstream.href, digicertTimeoutMs: 20_000 });
 
 const REVOKE_BODY = JSON.stringify({ revocation_reason: "keyCompromise", comments: "Key leaked in a public repository" });

@@ -1,24 +1,21 @@
 // The service with no upstream call: the built service's own createServer, with its got
-// instance replaced by a stand-in whose `stream()` responds to every revoke PUT at once, the
-// way the fake upstream would (201 with a request body, or 204 for skip_approval). It
-// runs everything the service does per request except the got call and the HTTP hop
-// behind it, so its throughput is the most this GraphQL stack can reach here with any
-// upstream client. It needs a build whose DigiCert client sends the PUT with
+// instance replaced by a stand-in. The stand-in's `stream()` responds to every revoke PUT
+// at once, as the fake upstream would (201 with a request body, or 204 for skip_approval).
+// The server runs everything the service does per request except the got call and the
+// HTTP hop behind it, so its throughput is the most this GraphQL stack can reach here
+// with any upstream client. It needs a build whose DigiCert client sends the PUT with
 // `stream()`, which is revision be4c4b2 and later.
 //
 // Environment: PORT (required), SERVICE_ROOT (required: the folder with the service's
 // dist/ and node_modules/), and the service's own variables (NODE_ENV, LOG_LEVEL, ...).
-import path from "node:path";
 import { PassThrough } from "node:stream";
-import { pathToFileURL } from "node:url";
 import { revocationRequestBodies } from "./revocation-body.mjs";
+import { importFromBuild, serviceRootFromEnvironment } from "./service-build.mjs";
 
-const serviceRoot = process.env.SERVICE_ROOT ?? "";
-if (serviceRoot === "") throw new Error("SERVICE_ROOT must name the folder of the built service");
-const load = (file) => import(pathToFileURL(path.join(serviceRoot, "dist", file)).href);
-const { loadConfig } = await load("config/config.js");
-const { createLogger } = await load("logger.js");
-const { createServer } = await load("http/server.js");
+const serviceRoot = serviceRootFromEnvironment();
+const { loadConfig } = await importFromBuild(serviceRoot, "config/config.js");
+const { createLogger } = await importFromBuild(serviceRoot, "logger.js");
+const { createServer } = await importFromBuild(serviceRoot, "http/server.js");
 
 const revocationRequestBody = revocationRequestBodies();
 

@@ -168,16 +168,12 @@ export function otherProcessesCores(before, after, cores) {
  * largest sample splits into RssAnon and RssFile.
  */
 export function sampleMemory(pid, intervalMs = 100) {
-  let maxRssBytes = 0;
-  let atMax = { anonBytes: 0, fileBytes: 0 };
+  let largest = { rssBytes: 0, anonBytes: 0, fileBytes: 0 };
   let samples = 0;
   const take = () => {
     try {
       const memory = readMemory(pid);
-      if (memory.rssBytes > maxRssBytes) {
-        maxRssBytes = memory.rssBytes;
-        atMax = memory;
-      }
+      if (memory.rssBytes > largest.rssBytes) largest = memory;
       samples += 1;
     } catch {
       // The process has exited, so the samples taken so far are the result.
@@ -189,7 +185,7 @@ export function sampleMemory(pid, intervalMs = 100) {
     stop() {
       clearInterval(timer);
       take();
-      return { maxSampledRssBytes: maxRssBytes, anonBytesAtMax: atMax.anonBytes, fileBytesAtMax: atMax.fileBytes, samples };
+      return { maxSampledRssBytes: largest.rssBytes, anonBytesAtMax: largest.anonBytes, fileBytesAtMax: largest.fileBytes, samples };
     },
   };
 }

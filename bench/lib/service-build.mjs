@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** Returns the newest modification time (ms) of the files under a folder. */
 function newestMtime(folder) {
@@ -86,4 +87,16 @@ export function buildRevision(repoRoot, workDir, revision, log) {
     }
   }
   return { root, description: `revision ${sha.slice(0, 12)} (built from git with its own npm ci, working tree untouched)`, warnings };
+}
+
+/** Imports a module of the built service, such as `http/server.js`, from DIR/dist. */
+export function importFromBuild(root, file) {
+  return import(pathToFileURL(path.join(root, "dist", file)).href);
+}
+
+/** Returns SERVICE_ROOT, which a script spawned by the benchmark needs to find the built service. */
+export function serviceRootFromEnvironment() {
+  const root = process.env.SERVICE_ROOT ?? "";
+  if (root === "") throw new Error("SERVICE_ROOT must name the folder of the built service");
+  return root;
 }
